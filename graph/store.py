@@ -1,0 +1,329 @@
+"""The store: an embedded on-disk (or in-memory) Oxigraph dataset.
+
+One process owns an on-disk store at a time; a second one gets a
+:class:`~rightsgraph.graph.errors.StoreLockedError` that says which process
+holds it.  Each loaded source lives in its own named graph, and the ontology
+files live in theirs.  Queries see the union of all graphs as their default
+graph.
+
+>>> store = GraphStore.memory()
+>>> g = NamedNode("https://example.org/g")
+>>> ex = NamedNode("https://example.org/x")
+>>> store.replace_graph(g, [Triple(ex, RDFS.label, Literal("x"))])
+1
+>>> store.replace_graph(g, [Triple(ex, RDFS.label, Literal("y"))])
+1
+>>> [s["l"].value for s in store.query("SELECT ?x ?l WHERE { ?x rdfs:label ?l }",
+...     substitutions={Variable("x"): ex})]
+['y']
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from pyoxigraph import (
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    Triple,
+    Variable,
+    parse,
+)
+
+from rightsgraph import ontology
+from rightsgraph.graph.errors import QueryError, RightsgraphError, StoreLockedError
+from rightsgraph.graph.guard import refuse_network_access
+from rightsgraph.graph.provenance import SourceRecord
+from rightsgraph.ontology.terms import PREFIXES, RDFS, RG  # noqa: F401  (RDFS: doctest)
+
+__all__ = ["GraphStore", "QueryResult", "STAGING_PREFIX", "DEFAULT_LOCATION"]
+
+#: Where the CLI keeps its store when neither --store nor RIGHTSGRAPH_STORE is given.
+DEFAULT_LOCATION = "./rightsgraph-data"
+#: Graph names used while a source is being replaced; never visible after a load.
+STAGING_PREFIX = "urn:rightsgraph:staging:"
+LOCK_FILE = "rightsgraph.lock"
+
+QueryResult = QuerySolutions | QueryTriples | QueryBoolean
+
+_SOURCES = """
+SELECT ?graph ?file ?sha ?loader ?version ?at WHERE {
+  GRAPH ?graph {
+    ?graph a rg:SourceGraph ; rg:fileName ?file ; rg:sha256 ?sha ;
+           rg:loader ?loader ; rg:loaderVersion ?version .
+    OPTIONAL { ?graph prov:generatedAtTime ?at }
+  }
+} ORDER BY ?graph
+"""
+
+
+class GraphStore:
+    """A pyoxigraph :class:`~pyoxigraph.Store` with the rules of rightsgraph.
+
+    Use :meth:`open` for a store on disk and :meth:`memory` for tests.
+    """
+
+    def __init__(self, store: Store, location: Path | None, lock_fd: int | None) -> None:
+        self._store = store
+        self._location = location
+        self._lock_fd = lock_fd
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def memory(cls, *, with_ontology: bool = True) -> GraphStore:
+        """Return a fresh in-memory store (with the ontology graphs loaded)."""
+        store = cls(Store(), None, None)
+        if with_ontology:
+            store.ensure_ontology()
+        return store
+
+    @classmethod
+    def open(cls, location: str | os.PathLike[str], *, with_ontology: bool = True) -> GraphStore:
+        """Open (creating if needed) the on-disk store at ``location``.
+
+        :raises StoreLockedError: if another process owns the store.
+        :raises RightsgraphError: if ``location`` is not a store.
+        """
+        path = Path(location)
+        _check_store_directory(path)
+        path.mkdir(parents=True, exist_ok=True)
+        lock_fd = _acquire_lock(path)
+        try:
+            raw = Store(str(path))
+        except OSError as exc:
+            os.close(lock_fd)
+            if "lock" in str(exc).lower():
+                raise StoreLockedError(
+                    f"the store at {path} is in use by another program; "
+                    "stop it before using this store"
+                ) from None
+            raise RightsgraphError(f"cannot open the store at {path}: {exc}") from None
+        store = cls(raw, path, lock_fd)
+        store._drop_staging_graphs()
+        if with_ontology:
+            store.ensure_ontology()
+        return store
+
+    def close(self) -> None:
+        """Flush and release the store; the object is unusable afterwards."""
+        if self._lock_fd is not None:
+            self._store.flush()
+            del self._store
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def location(self) -> Path | None:
+        """The directory of an on-disk store, ``None`` in memory."""
+        return self._location
+
+    @property
+    def raw(self) -> Store:
+        """The underlying pyoxigraph store, for read access by graph/ modules."""
+        return self._store
+
+    # ------------------------------------------------------------ writing
+
+    def replace_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> int:
+        """Replace the content of the named graph ``graph`` by ``triples``, atomically.
+
+        Readers see either the old graph or the new one, never a mix, and a
+        crash leaves the old graph in place.  Returns the number of triples
+        now in the graph.
+        """
+        staging = NamedNode(STAGING_PREFIX + uuid.uuid4().hex)
+        quads = [Quad(t.subject, t.predicate, t.object, staging) for t in triples]
+        if not quads:
+            self.drop_graph(graph)
+            return 0
+        # extend() is one transaction; so is an update request, hence MOVE
+        # swaps the staged graph in without a moment where neither exists.
+        self._store.extend(quads)
+        self._store.update(f"MOVE SILENT GRAPH {staging} TO {graph}")
+        return self.count(graph)
+
+    def drop_graph(self, graph: NamedNode) -> bool:
+        """Remove the named graph ``graph``; return whether it existed."""
+        existed = self._store.contains_named_graph(graph)
+        if existed:
+            self._store.remove_graph(graph)
+        return existed
+
+    def ensure_ontology(self) -> list[str]:
+        """Load the ontology files whose graphs are missing or out of date.
+
+        Returns the names of the files (re)loaded.
+        """
+        current = {r.graph.value: r for r in self.source_records()}
+        loaded = []
+        for name in ontology.available():
+            data = ontology.read_bytes(name)
+            record = SourceRecord(
+                graph=NamedNode(ontology.ONTOLOGY_GRAPHS[name]),
+                file_name=name,
+                sha256=_sha256(data),
+                loader="ontology",
+                loader_version=ontology.VERSION,
+            )
+            known = current.get(record.graph.value)
+            if known is not None and known.sha256 == record.sha256:
+                continue
+            triples = list(parse(data, format=RdfFormat.TURTLE))
+            self.replace_graph(record.graph, [*triples, *record.triples()])
+            loaded.append(name)
+        return loaded
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update (internal and administrative use only)."""
+        refuse_network_access(sparql)
+        try:
+            self._store.update(sparql, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL update syntax error: {exc}") from None
+
+    # ------------------------------------------------------------ reading
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[Variable, Any] | None = None,
+        default_graph: list[NamedNode] | None = None,
+        named_graphs: list[NamedNode] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query with the project's prefixes predeclared.
+
+        The default graph is the union of all graphs unless ``default_graph``
+        names the graphs to use instead.  Values from users go in
+        ``substitutions``, never into the query text.
+
+        :raises QueryError: if the query does not parse or fails.
+        """
+        refuse_network_access(sparql)
+        options: dict[str, Any] = {"prefixes": PREFIXES}
+        if default_graph is not None:
+            options["default_graph"] = list(default_graph)
+        else:
+            options["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            options["named_graphs"] = list(named_graphs)
+        if substitutions:
+            options["substitutions"] = dict(substitutions)
+        try:
+            return self._store.query(sparql, **options)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        except (OSError, RuntimeError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
+    def count(self, graph: NamedNode | None = None) -> int:
+        """Count the quads of one named graph, or of the whole store."""
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
+
+    def named_graphs(self) -> list[NamedNode]:
+        """Return the named graphs, sorted by IRI."""
+        graphs = [g for g in self._store.named_graphs() if isinstance(g, NamedNode)]
+        return sorted(graphs, key=lambda g: g.value)
+
+    def source_records(self) -> list[SourceRecord]:
+        """Return what every source graph (ontology files included) says of itself."""
+        records = []
+        for row in self.query(_SOURCES):  # type: ignore[union-attr]
+            records.append(
+                SourceRecord(
+                    graph=row["graph"],
+                    file_name=row["file"].value,
+                    sha256=row["sha"].value,
+                    loader=row["loader"].value,
+                    loader_version=row["version"].value,
+                    loaded_at=row["at"].value if row["at"] is not None else "",
+                )
+            )
+        return records
+
+    def source_record(self, graph: NamedNode) -> SourceRecord | None:
+        """Return what the source graph ``graph`` says of itself, if it exists."""
+        for record in self.source_records():
+            if record.graph == graph:
+                return record
+        return None
+
+    def quads(self, graph: NamedNode | DefaultGraph | None = None) -> list[Quad]:
+        """Return the quads of one graph, or of the whole store."""
+        return list(self._store.quads_for_pattern(None, None, None, graph))
+
+    # ------------------------------------------------------------ internals
+
+    def _drop_staging_graphs(self) -> None:
+        for graph in self.named_graphs():
+            if graph.value.startswith(STAGING_PREFIX):
+                self._store.remove_graph(graph)
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check_store_directory(path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        raise RightsgraphError(f"{path} is a file, not a store directory")
+    if path.is_dir():
+        entries = {entry.name for entry in path.iterdir()}
+        if entries and not entries & {"CURRENT", LOCK_FILE}:
+            raise RightsgraphError(
+                f"{path} is a non-empty directory that is not a rightsgraph store; "
+                "choose an empty or new directory"
+            )
+
+
+def _acquire_lock(path: Path) -> int:
+    fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        os.close(fd)
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            who = f"process {holder}" if holder else "another process"
+            raise StoreLockedError(
+                f"the store at {path} is in use by {who} (for example `rightsgraph serve`); "
+                "stop that process, or send your data through its web endpoint"
+            ) from None
+        raise
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd
+
+
+# Literal is re-exported for doctests and callers building records.
+__all__ += ["Literal"]

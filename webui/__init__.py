@@ -1,0 +1,1 @@
+"""The outer layer: the command line and the Flask web application."""

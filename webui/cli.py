@@ -1,0 +1,344 @@
+"""The ``rightsgraph`` command: a thin shell over graph/ and loaders/.
+
+Every command parses its options, calls the library and formats the
+result.  Expected failures print one line, ``rightsgraph: error: ...``,
+and exit with status 1; usage errors exit with 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from rightsgraph.graph.errors import RightsgraphError
+from rightsgraph.graph.iri import checked_iri
+from rightsgraph.graph.provenance import package_version
+from rightsgraph.graph.results import OUTPUT_FORMATS, serialize
+from rightsgraph.graph.stats import statistics
+from rightsgraph.graph.store import DEFAULT_LOCATION, GraphStore
+from rightsgraph.graph.validation import validate as validate_store
+from rightsgraph.loaders import registry
+from rightsgraph.loaders.batch import parse_paths, store_loaded
+from rightsgraph.loaders.context import LoadContext
+from rightsgraph.ontology.terms import DEFAULT_INSTANCE_BASE
+
+
+@dataclass
+class Settings:
+    """Options of the command group, shared by every command."""
+
+    store: str
+    base: str
+
+    @contextmanager
+    def open_store(self) -> Iterator[GraphStore]:
+        if self.store.startswith(("http://", "https://")):
+            raise RightsgraphError(
+                f"remote stores ({self.store}) are not supported by this version; "
+                "give a directory"
+            )
+        with GraphStore.open(self.store) as store:
+            yield store
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--store",
+    envvar="RIGHTSGRAPH_STORE",
+    default=DEFAULT_LOCATION,
+    show_default=True,
+    metavar="LOCATION",
+    help="Store directory (created if missing). Env: RIGHTSGRAPH_STORE.",
+)
+@click.option(
+    "--base",
+    envvar="RIGHTSGRAPH_BASE",
+    default=DEFAULT_INSTANCE_BASE,
+    show_default=True,
+    metavar="IRI",
+    help="Base IRI of instance data. Env: RIGHTSGRAPH_BASE.",
+)
+@click.version_option(package_version(), prog_name="rightsgraph")
+@click.pass_context
+def cli(ctx: click.Context, store: str, base: str) -> None:
+    """Turn human-rights advocacy material into an RDF knowledge graph.
+
+    \b
+    Example:
+        rightsgraph --store ./data load partners.ttl
+        rightsgraph --store ./data query 'SELECT ?t WHERE { ?t a rg:Theme }' --format csv
+    """
+    ctx.obj = Settings(store=store, base=base)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(registry.formats()),
+    help="Input format for every PATH (default: from each file's extension).",
+)
+@click.option("--graph", metavar="IRI", help="Named graph for the source (one PATH only).")
+@click.option("--force", is_flag=True, help="Reload sources whose content has not changed.")
+@click.option("--report", is_flag=True, help="Print what was found and what was doubtful.")
+@pass_settings
+def load(
+    settings: Settings,
+    paths: Sequence[str],
+    input_format: str | None,
+    graph: str | None,
+    force: bool,
+    report: bool,
+) -> None:
+    """Load files into the store, one named graph per file.
+
+    All files are parsed before anything is written; a bad file loads
+    nothing. Loading a file again replaces its graph atomically, and a file
+    whose content has not changed is skipped.
+
+    \b
+    Example:
+        rightsgraph --store ./data load partner.ttl more/*.nq
+        rightsgraph load --format turtle --graph https://example.org/g notes.txt
+    """
+    context = LoadContext(base=settings.base, graph=graph)
+    with _progress(paths, "Parsing") as step:
+        loads = parse_paths(paths, context, format=input_format, progress=step)
+    with settings.open_store() as store, _progress(loads, "Storing") as step:
+        outcomes = store_loaded(store, loads, force=force, progress=step)
+    for outcome in outcomes:
+        click.echo(
+            f"{outcome.status}: {outcome.loaded.record.file_name} -> "
+            f"{outcome.loaded.graph.value} ({outcome.triples} triples)"
+        )
+        if report:
+            for line in outcome.loaded.report.summary(outcome.loaded.record.file_name):
+                click.echo(f"  {line}")
+
+
+@cli.command()
+@click.argument("sparql", metavar="SPARQL|FILE|-")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(OUTPUT_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format: table, json, xml, csv, tsv (SELECT/ASK); turtle, ntriples, "
+    "jsonld, rdfxml (CONSTRUCT/DESCRIBE).",
+)
+@click.option(
+    "--graph",
+    "graphs",
+    multiple=True,
+    metavar="IRI",
+    help="Use only this named graph as the default graph (repeatable). "
+    "Default: the union of all graphs.",
+)
+@pass_settings
+def query(settings: Settings, sparql: str, output_format: str, graphs: Sequence[str]) -> None:
+    """Run a SPARQL query and print the result.
+
+    SPARQL is the query text, a file holding it, or - for standard input.
+    The prefixes rg:, skos:, dcterms:, prov:, cito:, schema:, org: and
+    others are predeclared. The default graph is the union of all graphs.
+
+    \b
+    Example:
+        rightsgraph query 'SELECT ?r ?text WHERE { ?r a rg:Recommendation ; rg:text ?text }'
+        rightsgraph query queries/by-theme.rq --format json > rows.json
+    """
+    text = _query_text(sparql)
+    default_graph = [checked_iri(g, what="graph IRI") for g in graphs] or None
+    with settings.open_store() as store:
+        result = store.query(text, default_graph=default_graph)
+        output = serialize(result, output_format)
+    sys.stdout.buffer.write(output if output.endswith(b"\n") else output + b"\n")
+    sys.stdout.flush()
+
+
+@cli.command()
+@click.option("--graph", "graphs", multiple=True, metavar="IRI",
+              help="Validate only this source graph (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True)
+@pass_settings
+def validate(settings: Settings, graphs: Sequence[str], output_format: str) -> None:
+    """Check the data against the SHACL shapes of the ontology.
+
+    Exits with status 0 when the data conforms, 1 with one line per
+    violation (focus node, path, message) when it does not.
+
+    \b
+    Example:
+        rightsgraph --store ./data validate
+        rightsgraph validate --graph https://w3id.org/rightsgraph/id/source/partner-ttl
+    """
+    selected = [checked_iri(g, what="graph IRI") for g in graphs] or None
+    with settings.open_store() as store:
+        violations = validate_store(store, selected)
+    if output_format == "json":
+        click.echo(json.dumps({"conforms": not violations,
+                               "violations": [v.__dict__ for v in violations]}, indent=2))
+    else:
+        for violation in violations:
+            click.echo(violation.describe())
+        click.echo("conforms" if not violations else f"{len(violations)} violation(s)")
+    if violations:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True)
+@pass_settings
+def stats(settings: Settings, output_format: str) -> None:
+    """Show what the store holds: quads, graphs, sources and resources by kind.
+
+    \b
+    Example:
+        rightsgraph --store ./data stats --format json
+    """
+    with settings.open_store() as store:
+        figures = statistics(store)
+    if output_format == "json":
+        click.echo(json.dumps(figures.as_dict(), indent=2))
+        return
+    click.echo(f"quads: {figures.quads}")
+    click.echo(f"named graphs: {figures.graphs}")
+    click.echo("sources:")
+    for graph, file_name, count in figures.sources:
+        click.echo(f"  {file_name:<28} {count:>8}  {graph}")
+    click.echo("resources by kind:")
+    for kind, count in figures.kinds.items():
+        click.echo(f"  {kind:<28} {count:>8}")
+
+
+@cli.command()
+@click.argument("graph", metavar="IRI")
+@pass_settings
+def drop(settings: Settings, graph: str) -> None:
+    """Remove one source's named graph from the store.
+
+    \b
+    Example:
+        rightsgraph drop https://w3id.org/rightsgraph/id/source/partner-ttl
+    """
+    node = checked_iri(graph, what="graph IRI")
+    with settings.open_store() as store:
+        if not store.drop_graph(node):
+            raise RightsgraphError(f"no graph {graph} in the store")
+    click.echo(f"dropped: {graph}")
+
+
+def _not_yet(name: str, issue: str) -> None:
+    raise RightsgraphError(f"`rightsgraph {name}` is not available in this version ({issue})")
+
+
+@cli.command()
+def export() -> None:
+    """Export the graph for partner organisations (not available yet).
+
+    \b
+    Example:
+        rightsgraph export --format turtle -o dataset.ttl
+    """
+    _not_yet("export", "planned: RDF exports and partner packages")
+
+
+@cli.command()
+def serve() -> None:
+    """Serve the web UI and SPARQL endpoint (not available yet).
+
+    \b
+    Example:
+        rightsgraph serve --port 8000
+    """
+    _not_yet("serve", "planned: SPARQL endpoint and web UI")
+
+
+@cli.command()
+def demo() -> None:
+    """Load the bundled sample corpus and serve it (not available yet).
+
+    \b
+    Example:
+        rightsgraph demo
+    """
+    _not_yet("demo", "planned: document loaders and web UI")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _query_text(argument: str) -> str:
+    if argument == "-":
+        return sys.stdin.read()
+    path = Path(argument)
+    looks_like_file = "\n" not in argument and len(argument) < 4096
+    if looks_like_file and path.is_file():
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RightsgraphError(f"cannot read query file: {exc}") from None
+    return argument
+
+
+@contextmanager
+def _progress(items: Sequence[object], label: str) -> Iterator[Callable[[str], None]]:
+    """Yield a callback that advances a progress bar on standard error."""
+    if len(items) < 2 or not sys.stderr.isatty():
+        yield lambda _name: None
+        return
+    with click.progressbar(length=len(items), label=label, file=sys.stderr,
+                           item_show_func=lambda name: name) as bar:
+        current: list[str] = []  # the item being worked on
+
+        def step(name: str) -> None:
+            if current:
+                bar.update(1)
+            current[:] = [name]
+            bar.update(0, name)
+
+        yield step
+        bar.update(1)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the console script: no traceback reaches the user."""
+    try:
+        code = cli.main(args=argv, prog_name="rightsgraph", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("rightsgraph: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except RightsgraphError as exc:
+        click.echo(f"rightsgraph: error: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # the last line of defence: one line, no trace
+        if os.environ.get("RIGHTSGRAPH_DEBUG"):
+            raise
+        click.echo(
+            f"rightsgraph: internal error: {type(exc).__name__}: {exc} "
+            "(set RIGHTSGRAPH_DEBUG=1 to see details)",
+            err=True,
+        )
+        sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()
