@@ -12,7 +12,6 @@ from rightsgraph.graph.provenance import SourceRecord, package_version
 from rightsgraph.loaders.source import DEFAULT_MAX_BYTES, Source
 from rightsgraph.ontology.terms import DEFAULT_INSTANCE_BASE
 
-
 #: Largest text, Markdown or HTML page a document loader reads (bytes).
 DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
