@@ -4,7 +4,6 @@ SELECT and ASK results go out as SPARQL JSON, XML, CSV, TSV or a text
 table; CONSTRUCT and DESCRIBE results as Turtle (with the project's
 prefixes), N-Triples, JSON-LD or RDF/XML.
 
->>> from rightsgraph.graph.store import GraphStore
 >>> store = GraphStore.memory(with_ontology=False)
 >>> print(serialize(store.query("SELECT ?n WHERE { VALUES ?n { 1 2 } }"), "table").decode())
 n
@@ -18,23 +17,27 @@ n
 
 from __future__ import annotations
 
+import json
+
 from pyoxigraph import (
     BlankNode,
     Literal,
     NamedNode,
     QueryBoolean,
     QueryResultsFormat,
+    QuerySolution,
     QuerySolutions,
     QueryTriples,
     RdfFormat,
     Triple,
+    Variable,
 )
 from pyoxigraph import (
     serialize as serialize_rdf,
 )
 
 from rightsgraph.graph.errors import QueryError
-from rightsgraph.graph.store import QueryResult
+from rightsgraph.graph.store import GraphStore, QueryResult
 from rightsgraph.ontology.terms import PREFIXES
 
 #: Formats for SELECT and ASK results.
@@ -88,6 +91,46 @@ def serialize(result: QueryResult, fmt: str) -> bytes:
     return output if isinstance(output, bytes) else b""
 
 
+def json_solutions(variables: list[Variable], rows: list[QuerySolution]) -> bytes:
+    """Serialise solutions as SPARQL 1.1 JSON results (used for capped views).
+
+    >>> store = GraphStore.memory(with_ontology=False)
+    >>> result = store.query('SELECT ?x WHERE { VALUES ?x { "a"@en <urn:b> } }')
+    >>> json_solutions(result.variables, list(result)).decode()[:60]
+    '{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"'
+    """
+    names = [v.value for v in variables]
+    bindings = []
+    for row in rows:
+        binding = {}
+        for name in names:
+            term = row[name]
+            if term is not None:
+                binding[name] = _json_term(term)
+        bindings.append(binding)
+    document = {"head": {"vars": names}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _json_term(term: object) -> dict[str, object]:
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        value: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            value["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            value["datatype"] = term.datatype.value
+        return value
+    if isinstance(term, Triple):
+        return {"type": "triple", "value": {"subject": _json_term(term.subject),
+                                            "predicate": _json_term(term.predicate),
+                                            "object": _json_term(term.object)}}
+    raise TypeError(f"unexpected term {term!r}")
+
+
 def _graph(triples: list[Triple], rdf_format: RdfFormat) -> bytes:
     prefixes = PREFIXES if rdf_format == RdfFormat.TURTLE else None
     data = serialize_rdf(triples, format=rdf_format, prefixes=prefixes)
@@ -132,5 +175,5 @@ def _table(names: list[str], rows: list[list[object]]) -> bytes:
     return "\n".join(out).encode()
 
 
-__all__ = ["serialize", "short", "OUTPUT_FORMATS", "SOLUTION_FORMATS", "GRAPH_FORMATS",
-           "QuerySolutions"]
+__all__ = ["serialize", "short", "json_solutions", "GraphStore", "OUTPUT_FORMATS",
+           "SOLUTION_FORMATS", "GRAPH_FORMATS", "QuerySolutions"]

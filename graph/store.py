@@ -199,13 +199,18 @@ class GraphStore:
             loaded.append(name)
         return loaded
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL update (internal and administrative use only)."""
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL update (for holders of the update token and internal use).
+
+        Its WHERE clauses match the store's default graph (use GRAPH or USING).
+        """
         refuse_network_access(sparql)
         try:
-            self._store.update(sparql, prefixes=PREFIXES)
+            self._store.update(sparql, prefixes=PREFIXES, base_iri=base_iri)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL update syntax error: {exc}") from None
+        except (OSError, RuntimeError) as exc:
+            raise QueryError(f"update failed: {exc}") from None
 
     # ------------------------------------------------------------ reading
 

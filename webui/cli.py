@@ -26,7 +26,7 @@ from rightsgraph.graph.store import DEFAULT_LOCATION, GraphStore
 from rightsgraph.graph.validation import validate as validate_store
 from rightsgraph.loaders import registry
 from rightsgraph.loaders.batch import parse_paths, store_loaded
-from rightsgraph.loaders.context import LoadContext
+from rightsgraph.loaders.context import EXTENDABLE_SCHEMES, LoadContext
 from rightsgraph.ontology.terms import DEFAULT_INSTANCE_BASE
 
 
@@ -91,7 +91,12 @@ def cli(ctx: click.Context, store: str, base: str) -> None:
 )
 @click.option("--graph", metavar="IRI", help="Named graph for the source (one PATH only).")
 @click.option("--force", is_flag=True, help="Reload sources whose content has not changed.")
-@click.option("--report", is_flag=True, help="Print what was found and what was doubtful.")
+@click.option("--report", is_flag=True,
+              help="Print what was found, what was doubtful and the SHACL report of each graph.")
+@click.option("--skip-invalid", is_flag=True,
+              help="Tables: load the valid rows and report the others (default: reject the file).")
+@click.option("--extends", type=click.Choice(EXTENDABLE_SCHEMES),
+              help="RDF: add the file's SKOS concepts to the theme or group scheme.")
 @pass_settings
 def load(
     settings: Settings,
@@ -100,6 +105,8 @@ def load(
     graph: str | None,
     force: bool,
     report: bool,
+    skip_invalid: bool,
+    extends: str | None,
 ) -> None:
     """Load files into the store, one named graph per file.
 
@@ -111,12 +118,17 @@ def load(
     Example:
         rightsgraph --store ./data load partner.ttl more/*.nq
         rightsgraph load --format turtle --graph https://example.org/g notes.txt
+        rightsgraph load --skip-invalid --report upr-recommendations.csv
+        rightsgraph load --extends themes partner-issues.ttl
     """
-    context = LoadContext(base=settings.base, graph=graph)
+    context = LoadContext(base=settings.base, graph=graph, skip_invalid=skip_invalid,
+                          extends=extends)
     with _progress(paths, "Parsing") as step:
         loads = parse_paths(paths, context, format=input_format, progress=step)
     with settings.open_store() as store, _progress(loads, "Storing") as step:
         outcomes = store_loaded(store, loads, force=force, progress=step)
+        shacl = {o.loaded.graph.value: validate_store(store, [o.loaded.graph])
+                 for o in outcomes} if report else {}
     for outcome in outcomes:
         click.echo(
             f"{outcome.status}: {outcome.loaded.record.file_name} -> "
@@ -125,6 +137,10 @@ def load(
         if report:
             for line in outcome.loaded.report.summary(outcome.loaded.record.file_name):
                 click.echo(f"  {line}")
+            violations = shacl[outcome.loaded.graph.value]
+            click.echo(f"  shacl: {'conforms' if not violations else f'{len(violations)} violation(s)'}")
+            for violation in violations:
+                click.echo(f"    {violation.describe()}")
 
 
 @cli.command()
@@ -257,26 +273,79 @@ def export() -> None:
     _not_yet("export", "planned: RDF exports and partner packages")
 
 
+def _serve_options(function: Callable[..., None]) -> Callable[..., None]:
+    options = [
+        click.option("--host", default="127.0.0.1", show_default=True,
+                     help="Address to listen on (loopback by default)."),
+        click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535)),
+        click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+                     help="Request threads of the waitress WSGI server."),
+        click.option("--timeout", "query_timeout", type=click.FloatRange(0.1, 3600),
+                     help="Seconds a SPARQL query may run (default 10)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 @cli.command()
-def serve() -> None:
-    """Serve the web UI and SPARQL endpoint (not available yet).
+@_serve_options
+@pass_settings
+def serve(settings: Settings, host: str, port: int, threads: int,
+          query_timeout: float | None) -> None:
+    """Serve the SPARQL endpoint, workbench and web pages with waitress.
+
+    The server owns the store while it runs. Updates at /sparql/update need
+    RIGHTSGRAPH_UPDATE_TOKEN to be set; without it the endpoint is read-only.
 
     \b
     Example:
-        rightsgraph serve --port 8000
+        rightsgraph --store ./data serve --port 8000
+        RIGHTSGRAPH_UPDATE_TOKEN=secret rightsgraph serve --host 0.0.0.0
     """
-    _not_yet("serve", "planned: SPARQL endpoint and web UI")
+    _run_server(settings, host, port, threads, query_timeout)
 
 
 @cli.command()
-def demo() -> None:
-    """Load the bundled sample corpus and serve it (not available yet).
+@_serve_options
+@pass_settings
+def demo(settings: Settings, host: str, port: int, threads: int,
+         query_timeout: float | None) -> None:
+    """Load the bundled sample corpus into the store when it is empty, then serve.
+
+    The corpus is a set of posts by Women Lead Network about the 2020-21
+    Universal Periodic Review of the United States.
 
     \b
     Example:
         rightsgraph demo
+        rightsgraph --store /tmp/demo demo --port 8080
     """
-    _not_yet("demo", "planned: document loaders and web UI")
+    from rightsgraph.loaders.sample import sample_corpus_path
+
+    with settings.open_store() as store:
+        loaded = [r for r in store.source_records() if r.loader != "ontology"]
+        if not loaded:
+            context = LoadContext(base=settings.base)
+            outcomes = store_loaded(store, parse_paths([sample_corpus_path()], context))
+            for outcome in outcomes:
+                click.echo(f"loaded the sample corpus: {outcome.triples} triples")
+    _run_server(settings, host, port, threads, query_timeout)
+
+
+def _run_server(settings: Settings, host: str, port: int, threads: int,
+                query_timeout: float | None) -> None:
+    import waitress
+
+    from rightsgraph.webui.app import create_app
+
+    config: dict[str, object] = {"STORE": settings.store, "BASE": settings.base}
+    if query_timeout is not None:
+        config["QUERY_TIMEOUT"] = query_timeout
+    app = create_app(config)
+    click.echo(f"rightsgraph serving {settings.store} at http://{host}:{port}/ (Ctrl+C stops)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="rightsgraph",
+                   _quiet=True)
 
 
 # ---------------------------------------------------------------- helpers
