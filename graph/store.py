@@ -48,7 +48,7 @@ from rightsgraph import ontology
 from rightsgraph.graph.errors import QueryError, RightsgraphError, StoreLockedError
 from rightsgraph.graph.guard import refuse_network_access
 from rightsgraph.graph.provenance import SourceRecord
-from rightsgraph.ontology.terms import PREFIXES, RDFS, RG  # noqa: F401  (RDFS: doctest)
+from rightsgraph.ontology.terms import PREFIXES, RDF, RDFS, RG  # noqa: F401  (RDFS: doctest)
 
 __all__ = ["GraphStore", "QueryResult", "STAGING_PREFIX", "DEFAULT_LOCATION"]
 
@@ -56,6 +56,9 @@ __all__ = ["GraphStore", "QueryResult", "STAGING_PREFIX", "DEFAULT_LOCATION"]
 DEFAULT_LOCATION = "./rightsgraph-data"
 #: Graph names used while a source is being replaced; never visible after a load.
 STAGING_PREFIX = "urn:rightsgraph:staging:"
+#: A small graph listing the graphs being written, so a crash can be undone.
+_PENDING_GRAPH = NamedNode("urn:rightsgraph:pending")
+_PENDING = NamedNode("urn:rightsgraph:Pending")
 LOCK_FILE = "rightsgraph.lock"
 
 QueryResult = QuerySolutions | QueryTriples | QueryBoolean
@@ -81,6 +84,7 @@ class GraphStore:
         self._store = store
         self._location = location
         self._lock_fd = lock_fd
+        self._hidden: set[NamedNode] = set()
 
     # ------------------------------------------------------------ opening
 
@@ -151,21 +155,37 @@ class GraphStore:
     # ------------------------------------------------------------ writing
 
     def replace_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> int:
-        """Replace the content of the named graph ``graph`` by ``triples``, atomically.
+        """Replace the content of the named graph ``graph`` by ``triples``.
 
-        Readers see either the old graph or the new one, never a mix, and a
-        crash leaves the old graph in place.  Returns the number of triples
-        now in the graph.
+        Readers of this store see the old graph or the new one, never a mix,
+        and a crash leaves the old graph (or, for a new source, no graph).
+        Returns the number of triples now in the graph.
+
+        The triples are bulk-written (fast, no transaction) into a graph
+        that queries do not see and that is listed as pending, so that
+        :meth:`open` drops it after a crash.  A new source is written in
+        place; an existing one is staged and swapped in by one ``MOVE``
+        update, which is a single transaction.
         """
-        staging = NamedNode(STAGING_PREFIX + uuid.uuid4().hex)
-        quads = [Quad(t.subject, t.predicate, t.object, staging) for t in triples]
-        if not quads:
-            self.drop_graph(graph)
-            return 0
-        # extend() is one transaction; so is an update request, hence MOVE
-        # swaps the staged graph in without a moment where neither exists.
-        self._store.extend(quads)
-        self._store.update(f"MOVE SILENT GRAPH {staging} TO {graph}")
+        existed = self._store.contains_named_graph(graph)
+        target = NamedNode(STAGING_PREFIX + uuid.uuid4().hex) if existed else graph
+        self._hidden.add(target)
+        self._store.add(Quad(target, RDF.type, _PENDING, _PENDING_GRAPH))
+        try:
+            self._store.bulk_extend(
+                Quad(t.subject, t.predicate, t.object, target) for t in triples
+            )
+            written = self._store.contains_named_graph(target)
+            if existed and written:
+                self._store.update(f"MOVE SILENT GRAPH {target} TO {graph}")
+            elif existed:
+                self._store.remove_graph(graph)
+        except BaseException:
+            self._store.remove_graph(target)
+            raise
+        finally:
+            self._store.remove(Quad(target, RDF.type, _PENDING, _PENDING_GRAPH))
+            self._hidden.discard(target)
         return self.count(graph)
 
     def drop_graph(self, graph: NamedNode) -> bool:
@@ -232,12 +252,17 @@ class GraphStore:
         """
         refuse_network_access(sparql)
         options: dict[str, Any] = {"prefixes": PREFIXES}
+        visible = self._visible_dataset()
         if default_graph is not None:
             options["default_graph"] = list(default_graph)
+        elif visible is not None:
+            options["default_graph"] = [DefaultGraph(), *visible]
         else:
             options["use_default_graph_as_union"] = True
         if named_graphs is not None:
             options["named_graphs"] = list(named_graphs)
+        elif visible is not None:
+            options["named_graphs"] = visible
         if substitutions:
             options["substitutions"] = dict(substitutions)
         try:
@@ -288,9 +313,20 @@ class GraphStore:
     # ------------------------------------------------------------ internals
 
     def _drop_staging_graphs(self) -> None:
+        """Drop what an interrupted :meth:`replace_graph` left behind."""
+        pending = {q.subject for q in self._store.quads_for_pattern(None, RDF.type, _PENDING,
+                                                                    _PENDING_GRAPH)}
         for graph in self.named_graphs():
-            if graph.value.startswith(STAGING_PREFIX):
+            if graph.value.startswith(STAGING_PREFIX) or graph in pending:
                 self._store.remove_graph(graph)
+        self._store.remove_graph(_PENDING_GRAPH)
+
+    def _visible_dataset(self) -> list[NamedNode] | None:
+        """The named graphs queries may see while a replacement is under way."""
+        if not self._hidden:
+            return None
+        hidden = {*self._hidden, _PENDING_GRAPH}
+        return [g for g in self.named_graphs() if g not in hidden]
 
 
 def _sha256(data: bytes) -> str:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple, Variable
 from rightsgraph import ontology
 from rightsgraph.graph.errors import QueryError, RightsgraphError, StoreLockedError
 from rightsgraph.graph.store import STAGING_PREFIX, GraphStore
-from rightsgraph.ontology.terms import RDFS, RG
+from rightsgraph.ontology.terms import RDF, RDFS, RG
 
 G = NamedNode("https://example.org/graph/a")
 EX = "https://example.org/"
@@ -54,7 +55,12 @@ def test_replace_with_nothing_drops_the_graph(store: GraphStore) -> None:
     assert G not in store.named_graphs()
 
 
-def test_readers_see_old_or_new_graph_never_a_mix(store: GraphStore) -> None:
+UNION_READ = "SELECT ?l WHERE { ?s rdfs:label ?l FILTER(STRSTARTS(STR(?s), 'https://example.org/s')) }"
+NAMED_READ = "SELECT ?g ?l WHERE { GRAPH ?g { ?s rdfs:label ?l } }"
+
+
+@pytest.mark.parametrize("reader", [UNION_READ, NAMED_READ])
+def test_readers_see_old_or_new_graph_never_a_mix(store: GraphStore, reader: str) -> None:
     store.replace_graph(G, triples(300, "old"))
     seen: set[int] = set()
     errors: list[BaseException] = []
@@ -63,22 +69,20 @@ def test_readers_see_old_or_new_graph_never_a_mix(store: GraphStore) -> None:
     def read() -> None:
         try:
             while not stop.is_set():
-                rows = list(store.query(
-                    "SELECT ?g ?l WHERE { GRAPH ?g { ?s rdfs:label ?l } }",
-                    substitutions={Variable("g"): G},
-                ))  # type: ignore[arg-type]
+                substitutions = {Variable("g"): G} if reader is NAMED_READ else None
+                rows = list(store.query(reader, substitutions=substitutions))  # type: ignore[arg-type]
                 kinds = {r["l"].value[:3] for r in rows}
                 seen.add(len(kinds))
                 assert len(rows) == 300 and len(kinds) == 1, (len(rows), kinds)
         except BaseException as exc:  # reported below
             errors.append(exc)
 
-    reader = threading.Thread(target=read)
-    reader.start()
+    thread = threading.Thread(target=read)
+    thread.start()
     for round_ in range(20):
         store.replace_graph(G, triples(300, "new" if round_ % 2 else "old"))
     stop.set()
-    reader.join()
+    thread.join()
     assert errors == []
     assert seen == {1}
 
@@ -89,6 +93,36 @@ def test_staging_graphs_left_by_a_crash_are_dropped_on_open(store_dir: Path) -> 
                            NamedNode(STAGING_PREFIX + "crashed")))
     with GraphStore.open(store_dir) as store:
         assert not [g for g in store.named_graphs() if g.value.startswith(STAGING_PREFIX)]
+
+
+def test_a_new_graph_interrupted_mid_write_is_absent_after_reopen(store_dir: Path) -> None:
+    class Interrupted(Exception):
+        pass
+
+    def failing() -> Iterator[Triple]:
+        yield from triples(50)
+        raise Interrupted
+
+    with GraphStore.open(store_dir) as store:
+        with pytest.raises(Interrupted):
+            store.replace_graph(G, failing())
+        assert G not in store.named_graphs()
+        store.replace_graph(G, triples(3))
+        with pytest.raises(Interrupted):
+            store.replace_graph(G, failing())
+        assert store.count(G) == 3  # the old graph stays
+
+
+def test_pending_graphs_of_a_killed_writer_are_dropped_on_open(store_dir: Path) -> None:
+    from rightsgraph.graph.store import _PENDING, _PENDING_GRAPH
+
+    half = NamedNode(EX + "half-written")
+    with GraphStore.open(store_dir) as store:
+        store.raw.add(Quad(half, RDFS.label, _PENDING, _PENDING_GRAPH))
+        store.raw.add(Quad(half, RDF.type, _PENDING, _PENDING_GRAPH))
+        store.raw.add(Quad(NamedNode(EX + "s"), RDFS.label, Literal("x"), half))
+    with GraphStore.open(store_dir) as store:
+        assert half not in store.named_graphs()
 
 
 def test_second_owner_in_same_process_is_refused(store_dir: Path) -> None:

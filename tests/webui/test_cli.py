@@ -16,7 +16,7 @@ from pyoxigraph import RdfFormat, Store, serialize
 from rightsgraph.webui.cli import cli
 
 DATA = Path(__file__).parents[1] / "data" / "rdf"
-PARTNER = DATA / "partner.ttl"
+PARTNER = DATA / "cli-sources.ttl"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -55,7 +55,7 @@ def test_top_level_help(rightsgraph) -> None:
 def test_load_then_query_returns_the_rows(rightsgraph) -> None:
     loaded = rightsgraph("load", str(PARTNER))
     assert loaded.returncode == 0, loaded.stderr
-    assert loaded.stdout.startswith("loaded: partner.ttl -> ")
+    assert loaded.stdout.startswith("loaded: cli-sources.ttl -> ")
     result = rightsgraph(
         "query", "SELECT ?label WHERE { ?s a rg:Source ; rdfs:label ?label }", "--format", "json"
     )
@@ -73,7 +73,7 @@ def test_loading_the_same_file_again_leaves_the_count_unchanged(rightsgraph, tmp
     forced = rightsgraph("load", "--force", str(PARTNER))
     assert forced.stdout.startswith("replaced:")
     assert count(rightsgraph) == before
-    edited = tmp_path / "partner.ttl"
+    edited = tmp_path / "cli-sources.ttl"
     edited.write_text(PARTNER.read_text() + "\n<https://x.example/a> <https://x.example/b> 1 .\n")
     assert rightsgraph("load", str(edited)).stdout.startswith("replaced:")
     assert count(rightsgraph) == before + 1
@@ -97,7 +97,7 @@ def test_several_files_load_nothing_when_one_is_bad(rightsgraph, store_dir: Path
     result = rightsgraph("load", str(PARTNER), str(DATA / "malformed.ttl"))
     assert result.returncode == 1
     graphs = json.loads(rightsgraph("stats", "--format", "json").stdout)["sources"]
-    assert not [s for s in graphs if s["file"] == "partner.ttl"]
+    assert not [s for s in graphs if s["file"] == "cli-sources.ttl"]
 
 
 def test_validate_passes_conforming_data(rightsgraph) -> None:
@@ -149,7 +149,7 @@ def test_query_from_a_file_and_from_stdin(rightsgraph, tmp_path: Path) -> None:
 
 def test_query_restricted_to_one_graph(rightsgraph) -> None:
     rightsgraph("load", str(PARTNER))
-    graph = "https://w3id.org/rightsgraph/id/source/partner-ttl"
+    graph = "https://w3id.org/rightsgraph/id/source/cli-sources-ttl"
     result = rightsgraph("query", "SELECT ?c WHERE { ?c a owl:Class }", "--graph", graph,
                          "--format", "json")
     assert json.loads(result.stdout)["results"]["bindings"] == []
@@ -203,14 +203,14 @@ def test_stats(rightsgraph) -> None:
     assert data["kinds"]["Source"] == 1 and data["kinds"]["Organisation"] >= 1
     assert data["kinds"]["Theme"] >= 40 and data["kinds"]["Group"] >= 30
     files = {s["file"] for s in data["sources"]}
-    assert {"partner.ttl", "rightsgraph.ttl", "themes.ttl", "groups.ttl"} <= files
+    assert {"cli-sources.ttl", "rightsgraph.ttl", "themes.ttl", "groups.ttl"} <= files
     text = rightsgraph("stats").stdout
-    assert "Recommendation" in text and "partner.ttl" in text
+    assert "Recommendation" in text and "cli-sources.ttl" in text
 
 
 def test_drop(rightsgraph) -> None:
     rightsgraph("load", str(PARTNER))
-    graph = "https://w3id.org/rightsgraph/id/source/partner-ttl"
+    graph = "https://w3id.org/rightsgraph/id/source/cli-sources-ttl"
     assert rightsgraph("drop", graph).returncode == 0
     result = rightsgraph("drop", graph)
     assert result.returncode == 1 and "no graph" in result.stderr
