@@ -1,4 +1,5 @@
-"""Apply a protocol-specified dataset (``using-graph-uri``) to a SPARQL update.
+"""Apply a protocol-specified dataset (``using-graph-uri``) to a SPARQL update,
+and tell whether a query names its own dataset (``FROM``, ``FROM NAMED``).
 
 pyoxigraph's ``update`` takes no dataset, so the SPARQL 1.1 Protocol
 parameters ``using-graph-uri`` and ``using-named-graph-uri`` are turned into
@@ -20,6 +21,21 @@ from rightsgraph.graph.errors import QueryError
 from rightsgraph.graph.guard import blank_out
 
 _WORD = re.compile(r"(?<![\w?$:\-])(WHERE|USING|WITH)(?![\w:\-])|[{}]|;", re.IGNORECASE)
+# FROM is only ever a dataset clause; a "." before it would make it part of a prefixed name.
+_FROM = re.compile(r"(?<![\w?$:\-.])FROM(?![\w:\-])", re.IGNORECASE)
+
+
+def names_dataset(query: str) -> bool:
+    """Whether ``query`` has a dataset clause of its own (FROM or FROM NAMED).
+
+    Such a query is run on the dataset it names, not on the union default graph.
+
+    >>> names_dataset("SELECT * FROM NAMED <urn:g> WHERE { GRAPH ?g { ?s ?p ?o } }")
+    True
+    >>> names_dataset('SELECT ?from WHERE { ?from ex:from "FROM" } # FROM')
+    False
+    """
+    return _FROM.search(blank_out(query)) is not None
 
 
 def with_using(update: str, default: list[NamedNode], named: list[NamedNode]) -> str:

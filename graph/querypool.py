@@ -25,6 +25,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from rightsgraph.graph.dataset import names_dataset
 from rightsgraph.graph.errors import QueryError
 from rightsgraph.graph.guard import refuse_network_access
 
@@ -43,7 +44,13 @@ class ResultTooLarge(QueryError):
 
 @dataclass(frozen=True)
 class QueryRequest:
-    """A query to run, with its dataset and the formats wanted per result kind."""
+    """A query to run, with its dataset and the formats wanted per result kind.
+
+    A dataset given here (the protocol's ``default-graph-uri`` and
+    ``named-graph-uri``) replaces the query's FROM and FROM NAMED; a part left
+    out is the service's default: the union of all graphs, every named graph.
+    ``base_iri`` resolves relative IRIs in the query (the endpoint's URL).
+    """
 
     sparql: str
     solution_format: str = "json"
@@ -52,6 +59,7 @@ class QueryRequest:
     named_graphs: tuple[str, ...] = ()
     max_bytes: int = 50 * 1024 * 1024
     max_rows: int | None = None
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,17 @@ class QueryPool:
             self._retire(worker)
 
 
+def _boolean_table(value: bool, fmt: str) -> bytes:
+    """An ASK answer in CSV or TSV, which define no boolean form: a one-column
+    table ``_askResult`` (as Jena writes it), so table readers can parse it.
+
+    >>> _boolean_table(True, "tsv")
+    b'?_askResult\\ntrue\\n'
+    """
+    text = "true" if value else "false"
+    return (f"_askResult\r\n{text}\r\n" if fmt == "csv" else f"?_askResult\n{text}\n").encode()
+
+
 def _serve(location: str, conn: Connection) -> None:  # pragma: no cover - runs in a child
     """Worker loop: open the store read-only, answer requests until the pipe closes."""
     from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
@@ -183,18 +202,26 @@ def _serve(location: str, conn: Connection) -> None:  # pragma: no cover - runs 
         except (EOFError, OSError):
             return
         try:
-            options: dict[str, Any] = {"prefixes": PREFIXES}
-            if request.default_graph:
-                options["default_graph"] = [NamedNode(g) for g in request.default_graph]
-            else:
+            options: dict[str, Any] = {"prefixes": PREFIXES, "base_iri": request.base_iri}
+            own_dataset = names_dataset(request.sparql)
+            if request.default_graph or request.named_graphs:  # replaces FROM / FROM NAMED
+                if request.default_graph:
+                    options["default_graph"] = [NamedNode(g) for g in request.default_graph]
+                else:
+                    options["use_default_graph_as_union"] = True
+                if request.named_graphs:
+                    options["named_graphs"] = [NamedNode(g) for g in request.named_graphs]
+                elif own_dataset:  # pyoxigraph would keep the query's FROM NAMED
+                    options["named_graphs"] = list(store.named_graphs())
+            elif not own_dataset:  # the union would override the query's FROM
                 options["use_default_graph_as_union"] = True
-            if request.named_graphs:
-                options["named_graphs"] = [NamedNode(g) for g in request.named_graphs]
             result = store.query(request.sparql, **options)
             truncated = False
             data = b""
             if isinstance(result, QueryBoolean):
                 kind, fmt = "boolean", request.solution_format
+                if fmt in ("csv", "tsv"):
+                    data = _boolean_table(bool(result), fmt)
             elif isinstance(result, QuerySolutions):
                 kind, fmt = "solutions", request.solution_format
                 if request.max_rows is not None and fmt == "json":

@@ -57,7 +57,7 @@ class ConceptIndex:
 
     concepts: dict[NamedNode, Concept] = field(default_factory=dict)
     _by_label: dict[tuple[str, str], NamedNode] = field(default_factory=dict)
-    _text_index: NameIndex[tuple[NamedNode, ...]] | None = field(default=None, repr=False)
+    _text_indexes: dict[str, NameIndex[NamedNode]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_ontology(cls) -> ConceptIndex:
@@ -66,7 +66,7 @@ class ConceptIndex:
 
     def add(self, concept: Concept) -> None:
         self.concepts[concept.iri] = concept
-        self._text_index = None
+        self._text_indexes = None
         keys = [normalise(label) for label in concept.labels]
         if concept.notation:
             keys.append(normalise(concept.notation))
@@ -86,35 +86,76 @@ class ConceptIndex:
                 return found
         return None
 
-    def tag(self, text: str) -> list[Hit[tuple[NamedNode, ...]]]:
+    def tag(self, text: str) -> list[Hit[NamedNode]]:
         """Return the concepts whose labels ``text`` mentions, where it mentions them.
-
-        A label shared by a theme and a group stands for both.
 
         >>> index = ConceptIndex()
         >>> index.add(Concept(NamedNode("https://x.org/gbv"), "theme", "Gender-based violence",
         ...                   ("Gender-based violence",)))
-        >>> [(h.value[0].value, h.text) for h in index.tag("end gender based violences now")]
+        >>> [(h.value.value, h.text) for h in index.tag("end gender based violences now")]
         [('https://x.org/gbv', 'gender based violences')]
         """
-        if self._text_index is None:
-            index: NameIndex[tuple[NamedNode, ...]] = NameIndex(fold=True)
-            by_key: dict[tuple[str, ...], list[NamedNode]] = {}
-            spelling: dict[tuple[str, ...], str] = {}
+        hits: list[Hit[NamedNode]] = []
+        for index in self._indexes().values():
+            found = index.find(text, overlapping=True)
+            hits += found + _coordinated(index, text, found)
+        return sorted(hits, key=lambda h: (h.start, h.end))
+
+    def _indexes(self) -> dict[str, NameIndex[NamedNode]]:
+        if self._text_indexes is None:
+            indexes: dict[str, NameIndex[NamedNode]] = {}
             for concept in self.concepts.values():
+                index = indexes.setdefault(concept.kind, NameIndex(fold=True))
                 for label in concept.labels:
-                    key = index.key(label)
-                    if key and concept.iri not in by_key.setdefault(key, []):
-                        by_key[key].append(concept.iri)
-                    spelling.setdefault(key, label)
-            for key, iris in by_key.items():
-                index.add(spelling[key], tuple(iris))
-            self._text_index = index
-        return self._text_index.find(text)
+                    index.add(label, concept.iri)
+            self._text_indexes = indexes
+        return self._text_indexes
 
     def labels(self, kind: str) -> dict[str, NamedNode]:
         """Return every normalised label of ``kind`` concepts and its concept."""
         return {key: iri for (k, key), iri in self._by_label.items() if k == kind}
+
+
+_WORDS = r"(?:[\w'’-]+\s){0,2}[\w'’-]+"
+_COORDINATION = re.compile(rf"((?:{_WORDS},\s+)*{_WORDS},?\s+(?:and|or|&)\s+)$")
+_CONJUNCTION_BEFORE = re.compile(r"(?:\band|\bor|&)\s+$")
+_CONJUNCT = re.compile(rf"({_WORDS})(?:,?\s+(?:and|or|&)\s+|,\s+)")
+
+
+def _coordinated(index: NameIndex[NamedNode], text: str,
+                 hits: list[Hit[NamedNode]]) -> list[Hit[NamedNode]]:
+    """Concepts named by modifiers coordinated with a hit's first word:
+    in ``Black and Indigenous Women``, ``Black`` names "Black women" too."""
+    extra: list[Hit[NamedNode]] = []
+    for hit in hits:
+        words = hit.text.split()
+        if len(words) < 2:
+            continue
+        if not _CONJUNCTION_BEFORE.search(text, max(0, hit.start - 6), hit.start):
+            continue
+        suffixes = [" " + " ".join(words[n:]) for n in range(len(words) - 1, 0, -1)]
+        coordination = _COORDINATION.search(text, max(0, hit.start - 100), hit.start)
+        if coordination is None:
+            continue
+        for conjunct in _CONJUNCT.finditer(text, coordination.start(), hit.start):
+            found = _modifier_hit(index, conjunct.group(1).split(), suffixes)
+            if found is not None:
+                value, modifier = found
+                extra.append(Hit(value, conjunct.end(1) - len(modifier), conjunct.end(1),
+                                 modifier))
+    return extra
+
+
+def _modifier_hit(index: NameIndex[NamedNode], words: list[str],
+                  suffixes: list[str]) -> tuple[NamedNode, str] | None:
+    """The concept that the shortest modifier among ``words`` forms with a head."""
+    for size in range(1, len(words) + 1):
+        modifier = " ".join(words[-size:])
+        for suffix in suffixes:
+            found = index.find(modifier + suffix)
+            if found and found[0].start == 0 and found[0].end > len(modifier):
+                return found[0].value, modifier
+    return None
 
 
 @cache

@@ -13,7 +13,7 @@ from rightsgraph.loaders.source import DEFAULT_MAX_BYTES, Source
 from rightsgraph.ontology.terms import DEFAULT_INSTANCE_BASE
 
 #: Largest text, Markdown or HTML page a document loader reads (bytes).
-DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 
 #: The concept schemes a partner thesaurus may extend (``LoadContext.extends``).
 EXTENDABLE_SCHEMES = ("themes", "groups")

@@ -25,7 +25,9 @@ so spelling variants meet.  Two modes:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -36,6 +38,7 @@ _IRREGULAR = {
     "feet": "foot", "teeth": "tooth", "mice": "mouse",
 }
 _KEEP = ("ss", "us", "is", "ous")
+_BREAKS = frozenset(",;:.!?()[]{}\n")
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,17 @@ class Hit(Generic[T]):
 
 
 @dataclass
+class _Node(Generic[T]):
+    children: dict[str, _Node[T]] = field(default_factory=dict)
+    entries: list[_Entry[T]] = field(default_factory=list)
+
+
+@dataclass
 class _Entry(Generic[T]):
     keys: tuple[str, ...]
     capitals: tuple[int, ...]  # 0: any case, 1: capitalised, 2: all capitals
     value: T
+    commas: tuple[bool, ...] = ()  # whether the name has a comma after each token
 
 
 @dataclass
@@ -91,7 +101,7 @@ class NameIndex(Generic[T]):
     """Names and the value each stands for."""
 
     fold: bool = False
-    _entries: dict[str, list[_Entry[T]]] = field(default_factory=dict)
+    _trie: _Node[T] = field(default_factory=lambda: _Node())
     _names: set[tuple[tuple[str, ...], tuple[int, ...]]] = field(default_factory=set)
 
     def add(self, name: str, value: T) -> None:
@@ -104,27 +114,37 @@ class NameIndex(Generic[T]):
         if (keys, capitals) in self._names:
             return
         self._names.add((keys, capitals))
-        entries = self._entries.setdefault(keys[0], [])
-        entries.append(_Entry(keys, capitals, value))
-        entries.sort(key=lambda e: -len(e.keys))
+        commas = tuple("," in name[a.end:b.start] for a, b in zip(tokens, tokens[1:], strict=False))
+        node = self._trie
+        for part in keys:
+            node = node.children.setdefault(part, _Node())
+        node.entries.append(_Entry(keys, capitals, value, commas))
 
     def key(self, name: str) -> tuple[str, ...]:
         """The comparable form of ``name``: two names with one key are one name here."""
         return tuple(self._key(t.text) for t in self._tokens(name))
 
-    def find(self, text: str) -> list[Hit[T]]:
-        """Return the names in ``text``, longest first, never overlapping."""
-        tokens = self._tokens(text)
+    def find(self, text: str, *, overlapping: bool = False) -> list[Hit[T]]:
+        """Return the names in ``text``, the longest at each place.
+
+        :param overlapping: also return a name that starts inside an earlier one
+            and reaches beyond it (``Indigenous women in prisons``: both groups);
+            a name wholly inside another is never returned.
+        """
+        tokens, keys = _prepared(text, self.fold)
         hits: list[Hit[T]] = []
         i = 0
+        reach = 0  # index of the token after the last name found
         while i < len(tokens):
-            entry = self._match(tokens, i)
-            if entry is None:
+            entry = self._match(text, tokens, keys, i)
+            end = i + len(entry.keys) if entry is not None else i
+            if entry is None or end <= reach:
                 i += 1
                 continue
-            last = tokens[i + len(entry.keys) - 1]
+            last = tokens[end - 1]
             hits.append(Hit(entry.value, tokens[i].start, last.end, text[tokens[i].start:last.end]))
-            i += len(entry.keys)
+            reach = end
+            i = i + 1 if overlapping else end
         return hits
 
     def __len__(self) -> int:
@@ -133,13 +153,10 @@ class NameIndex(Generic[T]):
     # ------------------------------------------------------------ internals
 
     def _tokens(self, text: str) -> list[Token]:
-        tokens = tokenize(text)
-        if self.fold:  # the "s" of a possessive is no word of its own
-            tokens = [t for t in tokens if t.text.lower() != "s"]
-        return tokens
+        return list(_prepared(text, self.fold)[0])
 
     def _key(self, word: str) -> str:
-        return singular(word.lower()) if self.fold else word.lower()
+        return _word_key(word, self.fold)
 
     def _capital(self, word: str, position: int) -> int:
         if self.fold:
@@ -148,21 +165,36 @@ class NameIndex(Generic[T]):
             return 2
         return 1 if position == 0 and word[:1].isupper() else 0
 
-    def _match(self, tokens: list[Token], i: int) -> _Entry[T] | None:
-        first = self._key(tokens[i].text)
-        candidates = self._entries.get(first, [])
-        if not self.fold and not candidates and first.endswith("s"):
-            candidates = [e for e in self._entries.get(first[:-1], []) if len(e.keys) == 1]
-        for entry in candidates:
-            if i + len(entry.keys) <= len(tokens) and self._fits(entry, tokens, i):
+    def _match(self, text: str, tokens: Sequence[Token], keys: Sequence[str], i: int
+               ) -> _Entry[T] | None:
+        """The longest name that starts at token ``i`` (walking the trie)."""
+        key = keys[i]
+        if key not in self._trie.children and (self.fold or not key.endswith("s")):
+            return None  # the common case: no name starts with this word
+        candidates: list[_Entry[T]] = []
+        node = self._trie
+        for n in range(i, len(tokens)):
+            key = keys[n]
+            if not self.fold and key.endswith("s"):  # "Administrations": a plural last word
+                plural = node.children.get(key[:-1])
+                if plural is not None:
+                    candidates += plural.entries
+            found = node.children.get(key)
+            if found is None:
+                break
+            node = found
+            candidates += node.entries
+        for entry in reversed(candidates):  # found shortest first: try the longest first
+            if self._fits(text, entry, tokens, keys, i):
                 return entry
         return None
 
-    def _fits(self, entry: _Entry[T], tokens: list[Token], i: int) -> bool:
+    def _fits(self, text: str, entry: _Entry[T], tokens: Sequence[Token], keys: Sequence[str],
+              i: int) -> bool:
         size = len(entry.keys)
         for n, (key, capital) in enumerate(zip(entry.keys, entry.capitals, strict=True)):
             word = tokens[i + n].text
-            lowered = self._key(word)
+            lowered = keys[i + n]
             if lowered != key and not (
                 not self.fold and n == size - 1 and lowered == key + "s"
             ):
@@ -171,14 +203,32 @@ class NameIndex(Generic[T]):
                 return False
             if capital == 1 and not word[:1].isupper():
                 return False
-        if size > 1 and not self._adjacent(tokens, i, size):
-            return False
-        return True
+        return size == 1 or _adjacent(text, tokens, i, entry)
 
-    @staticmethod
-    def _adjacent(tokens: list[Token], i: int, size: int) -> bool:
-        """Tokens of one name are separated by at most a few characters (no new line)."""
-        for n in range(i, i + size - 1):
-            if tokens[n + 1].start - tokens[n].end > 3:
-                return False
-        return True
+
+@lru_cache(maxsize=16384)
+def _prepared(text: str, fold: bool) -> tuple[tuple[Token, ...], tuple[str, ...]]:
+    """The tokens of ``text`` and their comparable forms (cached: every index reads the
+    same texts)."""
+    tokens = tokenize(text)
+    if fold:  # the "s" of a possessive is no word of its own
+        tokens = [t for t in tokens if t.text.lower() != "s"]
+    return tuple(tokens), tuple(_word_key(t.text, fold) for t in tokens)
+
+
+def _word_key(word: str, fold: bool) -> str:
+    return singular(word.lower()) if fold else word.lower()
+
+
+def _adjacent(text: str, tokens: Sequence[Token], i: int, entry: _Entry[T]) -> bool:
+    """Tokens of one name are separated by a few characters, and by punctuation only
+    where the name has it (``economic, social and cultural rights``)."""
+    for n in range(len(entry.keys) - 1):
+        left, right = tokens[i + n], tokens[i + n + 1]
+        if right.start - left.end > 3:
+            return False
+        gap = text[left.end:right.start]
+        if any(c in _BREAKS for c in gap) and not ("," in gap and entry.commas[n]
+                                                   and gap.strip(", ") == ""):
+            return False
+    return True

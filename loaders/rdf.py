@@ -2,6 +2,13 @@
 
 Everything a file holds goes into the file's own named graph; graph names
 inside TriG or N-Quads files are merged into it (and reported).
+
+Limits protect the store: the size cap of :class:`LoadContext` applies to
+every file; RDF/XML entity declarations that could expand past it are
+refused before parsing (see ``xmlguard.py``); JSON-LD contexts are never
+fetched from the network, so a remote ``@context`` is an error.  With
+``LoadContext.extends`` the file's SKOS concepts join our theme or group
+scheme (see ``thesaurus.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +19,8 @@ from rightsgraph.graph.errors import InputError
 from rightsgraph.loaders.context import LoadContext
 from rightsgraph.loaders.report import Loaded, Report
 from rightsgraph.loaders.source import Source
+from rightsgraph.loaders.thesaurus import extend_scheme
+from rightsgraph.loaders.xmlguard import check_entities
 
 #: Our format names and the pyoxigraph formats they stand for.
 RDF_FORMATS: dict[str, RdfFormat] = {
@@ -30,6 +39,8 @@ def load_rdf(source: Source, context: LoadContext, rdf_format: str) -> Loaded:
     :raises InputError: with the file, line and column of a syntax error.
     """
     report = Report()
+    if rdf_format == "rdfxml":
+        check_entities(source.data, context.max_bytes, file=source.name)
     graph_names = set()
     triples = []
     try:
@@ -40,6 +51,11 @@ def load_rdf(source: Source, context: LoadContext, rdf_format: str) -> Loaded:
                 graph_names.add(quad.graph_name)
             triples.append(Triple(quad.subject, quad.predicate, quad.object))
     except SyntaxError as exc:
+        if "LoadDocumentCallback" in str(exc):
+            raise InputError(
+                "remote JSON-LD contexts are never fetched; put the @context in the file",
+                file=source.name,
+            ) from None
         raise InputError(_syntax_message(exc), file=source.name, line=exc.lineno,
                          column=exc.offset) from None
     except (ValueError, OSError) as exc:
@@ -49,7 +65,11 @@ def load_rdf(source: Source, context: LoadContext, rdf_format: str) -> Loaded:
     if graph_names:
         report.doubt(f"{len(graph_names)} named graph(s) in the file merged into one source graph")
     report.found["triples"] = len(triples)
-    record = context.record_for(source, loader=f"rdf-{rdf_format}")
+    if context.extends:
+        triples += extend_scheme(triples, context.extends, report, file=source.name)
+    # The loader name records --extends, so loading with it again is not "unchanged".
+    loader = f"rdf-{rdf_format}" + (f"+{context.extends}" if context.extends else "")
+    record = context.record_for(source, loader=loader)
     return Loaded(record, triples + record.triples(), report)
 
 

@@ -14,8 +14,10 @@ from pathlib import Path
 from rightsgraph.graph.errors import InputError
 from rightsgraph.loaders.context import LoadContext
 from rightsgraph.loaders.rdf import RDF_FORMATS, load_rdf
+from rightsgraph.loaders.recommendations import load_table
 from rightsgraph.loaders.report import Loaded
 from rightsgraph.loaders.source import Source
+from rightsgraph.loaders.table import TABLE_FORMATS
 
 LoaderFunction = Callable[[Source, LoadContext], Loaded]
 
@@ -81,3 +83,30 @@ _RDF_EXTENSIONS = {
 }
 for _name in RDF_FORMATS:
     register(_name, _RDF_EXTENSIONS[_name], _rdf_loader(_name))
+
+
+def _table_loader(table_format: str) -> LoaderFunction:
+    def load(source: Source, context: LoadContext) -> Loaded:
+        return load_table(source, context, table_format)
+
+    return load
+
+
+_TABLE_EXTENSIONS = {
+    "csv": (".csv",),
+    "tsv": (".tsv", ".tab"),
+    "xlsx": (".xlsx",),
+    "json": (".json",),
+}
+for _name in TABLE_FORMATS:
+    register(_name, _TABLE_EXTENSIONS[_name], _table_loader(_name))
+
+
+# Advocacy pages: plain text, Markdown and HTML, one shared extraction (docs/extraction.md).
+from rightsgraph.loaders.html import load_html  # noqa: E402
+from rightsgraph.loaders.markdown import load_markdown  # noqa: E402
+from rightsgraph.loaders.plaintext import load_text  # noqa: E402
+
+register("text", (".txt", ".text"), load_text)
+register("markdown", (".md", ".markdown"), load_markdown)
+register("html", (".html", ".htm", ".xhtml"), load_html)

@@ -21,8 +21,11 @@ need_deb() {  # need_deb COMMAND PACKAGE...
   fi
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
 }
-# (none yet: chromium, raptor2-utils and virtuoso-opensource come with the web UI,
+# (still to come: chromium, raptor2-utils and virtuoso-opensource come with the web UI,
 #  export and remote-store suites)
+need_deb curl curl  # the SPARQL endpoint's client tests drive curl
+need_deb chromium chromium  # browser tests: Playwright drives Debian's Chromium (never `playwright install`)
+need_deb rapper raptor2-utils  # export tests: every export must parse with Raptor's rapper
 
 if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"

@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response
 
 from rightsgraph.graph.provenance import package_version
 from rightsgraph.webui import errors, state
@@ -37,19 +37,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     state.init_app(app)
 
-    from rightsgraph.webui import sparql
+    from rightsgraph.webui import browse, entities, graphview, search, sparql
 
-    app.register_blueprint(sparql.bp)
+    # browse also owns the home page "/" (endpoint "home").
+    for surface in (sparql, browse, entities, search, graphview):
+        app.register_blueprint(surface.bp)
     for name in OPTIONAL_BLUEPRINTS:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError:  # a surface not installed in this build
             continue
         app.register_blueprint(module.bp)
-
-    @app.get("/")
-    def home() -> str:
-        return render_template("home.html")
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -14,13 +14,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
 from rightsgraph.graph.errors import RightsgraphError
+from rightsgraph.graph.export import FORMATS as EXPORT_FORMATS
+from rightsgraph.graph.export import export_to
 from rightsgraph.graph.iri import checked_iri
+from rightsgraph.graph.package import CC_BY, PackageInfo, build_package
 from rightsgraph.graph.provenance import package_version
 from rightsgraph.graph.results import OUTPUT_FORMATS, serialize
+from rightsgraph.graph.scopes import Scope, resolve
 from rightsgraph.graph.stats import statistics
 from rightsgraph.graph.store import DEFAULT_LOCATION, GraphStore
 from rightsgraph.graph.validation import validate as validate_store
@@ -263,14 +268,103 @@ def _not_yet(name: str, issue: str) -> None:
 
 
 @cli.command()
-def export() -> None:
-    """Export the graph for partner organisations (not available yet).
+@click.option("--format", "output_format", type=click.Choice(list(EXPORT_FORMATS)),
+              default="turtle", show_default=True,
+              help="turtle, trig, ntriples, nquads, jsonld or rdfxml. TriG and N-Quads keep the "
+              "named graphs; the others merge them.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="File to write (default: standard output; with --package: "
+              "rightsgraph-SCOPE-DATE.zip).")
+@click.option("--graph", metavar="IRI", help="Scope: one named graph, or the graph of a document.")
+@click.option("--theme", metavar="NAME|IRI",
+              help="Scope: the units of a theme and its narrower themes, and what they need.")
+@click.option("--group", metavar="NAME|IRI", help="Scope: the units of an affected group.")
+@click.option("--organisation", metavar="NAME|IRI",
+              help="Scope: the units made by, addressed to or naming an organisation or State.")
+@click.option("--statement", metavar="IRI", help="Scope: the units of a statement (or document).")
+@click.option("--selection", multiple=True, metavar="IRI",
+              help="Scope: the units tagged with these concepts (repeatable).")
+@click.option("--package", "as_package", is_flag=True,
+              help="Write a partner package (zip): data.ttl, the ontology and shapes, a VoID/DCAT "
+              "description and a README.")
+@click.option("--title", default="", help="Package: the dataset's title.")
+@click.option("--publisher", default="rightsgraph", show_default=True,
+              help="Package: who publishes it.")
+@click.option("--publisher-iri", default="", metavar="IRI", help="Package: the publisher's IRI.")
+@click.option("--licence", default=CC_BY, show_default=True, metavar="IRI",
+              help="Package: the licence.")
+@pass_settings
+def export(settings: Settings, output_format: str, output: str | None, graph: str | None,
+           theme: str | None, group: str | None, organisation: str | None,
+           statement: str | None, selection: Sequence[str], as_package: bool, title: str,
+           publisher: str, publisher_iri: str, licence: str) -> None:
+    """Export the graph (or part of it) for partner organisations.
+
+    Without a scope option, the whole dataset. A theme, group or
+    organisation may be given by its label. Turtle comes sorted, one block
+    per subject, with prefixes; the same data gives the same bytes.
 
     \b
     Example:
-        rightsgraph export --format turtle -o dataset.ttl
+        rightsgraph export --format trig -o dataset.trig
+        rightsgraph export --theme "maternal mortality" -o maternal-mortality.ttl
+        rightsgraph export --theme "maternal mortality" --package -o mm.zip
+        rightsgraph export --organisation "Women Lead Network" --format jsonld
     """
-    _not_yet("export", "planned: RDF exports and partner packages")
+    given = {kind: value for kind, value in (
+        ("graph", graph), ("theme", theme), ("group", group), ("organisation", organisation),
+        ("statement", statement), ("selection", list(selection) or None)) if value}
+    if len(given) > 1:
+        raise click.UsageError(f"give one scope, not {len(given)} (--{' --'.join(given)})")
+    with settings.open_store() as store:
+        scope = _export_scope(store, given)
+        if as_package:
+            info = PackageInfo(title=title, publisher=publisher, publisher_iri=publisher_iri,
+                               licence=licence, base=settings.base)
+            target = Path(output or f"rightsgraph-{scope.slug()}-{info.issued.isoformat()}.zip")
+            with _atomic(target) as out:
+                package = build_package(store, scope, out, info)
+            click.echo(f"wrote {target}: {package.triples} triples in data.ttl, "
+                       f"{len(package.files)} files", err=True)
+            return
+        if output is None:
+            export_to(store, output_format, scope, sys.stdout.buffer, base=settings.base)
+            sys.stdout.flush()
+            return
+        with _atomic(Path(output)) as out:
+            written = export_to(store, output_format, scope, out, base=settings.base)
+    unit = "quads" if EXPORT_FORMATS[output_format].keeps_graphs else "triples"
+    click.echo(f"wrote {output}: {written.statements} {unit} ({output_format})", err=True)
+
+
+def _export_scope(store: GraphStore, given: dict[str, str | list[str]]) -> Scope:
+    if not given:
+        return Scope()
+    kind, value = next(iter(given.items()))
+    if isinstance(value, list):
+        return Scope.parse(kind, value)
+    if kind in ("theme", "group") and not value.startswith(("http://", "https://", "urn:")):
+        from rightsgraph.loaders.concepts import ConceptIndex
+
+        found = ConceptIndex.from_ontology().lookup(value, kind)
+        if found is not None:
+            return Scope(kind, (found,))
+    return Scope(kind, (resolve(store, kind, value),))
+
+
+@contextmanager
+def _atomic(path: Path) -> Iterator[BinaryIO]:
+    """Write to ``path`` through a temporary file, so that a failure leaves no half file."""
+    partial = path.with_name(path.name + ".part")
+    try:
+        with partial.open("wb") as out:
+            yield out
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise RightsgraphError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _serve_options(function: Callable[..., None]) -> Callable[..., None]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from rightsgraph.graph.errors import RightsgraphError
+from rightsgraph.webui.negotiation import wants_html
 
 
 class ApiError(Exception):
@@ -22,10 +23,8 @@ class ApiError(Exception):
 
 
 def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(
-        ["text/html", "application/json", "application/sparql-results+json"]
-    )
-    return best != "text/html" or request.path.startswith("/sparql") and best is None
+    # A bare */* (curl, SPARQL client libraries) is a program, not a browser.
+    return not wants_html(request.accept_mimetypes)
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -40,7 +39,7 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     for key, value in (headers or {}).items():
         response.headers[key] = value
     if request.path.startswith("/sparql") and request.path != "/sparql/update":
-        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Origin"] = str(current_app.config.get("CORS_ORIGIN", "*"))
     return response
 
 

@@ -3,7 +3,7 @@
 Queries run in the time-limited worker pool (graph/querypool.py); updates need
 the bearer token of the ``UPDATE_TOKEN`` setting.  A browser asking for
 /sparql gets the query workbench; any other client gets results, or the
-service description when it sends no query.
+service description when it GETs /sparql without a query.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from rightsgraph.graph.iri import checked_iri
 from rightsgraph.graph.querypool import QueryRequest, QueryTimeout, ResultTooLarge, ServerBusy
 from rightsgraph.graph.service import service_description
 from rightsgraph.ontology.terms import sparql_prologue
-from rightsgraph.webui import negotiation
+from rightsgraph.webui import derived, negotiation
 from rightsgraph.webui.errors import ApiError
 from rightsgraph.webui.state import pool, store
 
@@ -86,6 +86,9 @@ def endpoint() -> Response:
         return _cors(Response(status=204))
     operation = _operation("query")
     explicit = request.values.get("format")
+    if operation is None and request.method == "POST":  # never answer an update with a 200
+        raise ApiError(400, "give a query (the query field, or an application/sparql-query body)"
+                       + ("; updates go to /sparql/update" if "update" in request.form else ""))
     if operation is None:
         if explicit is None and negotiation.wants_html(request.accept_mimetypes):
             return workbench("")
@@ -105,6 +108,7 @@ def endpoint() -> Response:
         named_graphs=operation.named_graphs,
         max_bytes=int(current_app.config["MAX_RESULT_BYTES"]),
         max_rows=int(current_app.config["HTML_ROW_LIMIT"]) if capped else None,
+        base_iri=request.base_url,
     )
     try:
         answer = pool().run(query)
@@ -155,6 +159,7 @@ def update() -> Response:
     except QueryError as exc:
         raise ApiError(400, str(exc)) from None
     pool().refresh()
+    derived.store_changed()
     return Response(status=204)
 
 

@@ -55,7 +55,8 @@
     if (term.type === "uri") {
       const a = document.createElement("a");
       a.textContent = term.value;
-      a.href = endpoint + "?" + new URLSearchParams({ query: "DESCRIBE <" + term.value + ">" });
+      // Every IRI opens its entity page (which any IRI has: /resource?iri=...).
+      a.href = "/resource?" + new URLSearchParams({ iri: term.value });
       if (term.value.startsWith(instanceBase)) a.className = "local";
       td.appendChild(a);
     } else {

@@ -1,0 +1,345 @@
+"""Latency of the example queries through the SPARQL endpoint against the
+same queries run directly on pyoxigraph, in one run.
+
+Builds a store (the bundled sample corpus when the text loader is there,
+otherwise a synthetic graph), starts a real ``rightsgraph serve``, and runs
+every example query of the workbench gallery N times each, through the
+endpoint (HTTP, SPARQL JSON) and directly (``Store.read_only`` on the same
+files, the same prefixes and union default graph, serialised to the same
+JSON), in interleaved pairs, at each client concurrency.  It prints median and p95 latencies and
+the ratio, checks the target ``endpoint <= 1.2 x direct + 5 ms`` on the
+medians, and appends a dated section to benchmarks/RESULTS.md.
+
+Example:
+    python benchmarks/endpoint_bench.py --requests 50 --clients 1,8
+    python benchmarks/endpoint_bench.py --requests 5 --synthetic --results /tmp/results.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.client import HTTPConnection
+from pathlib import Path
+from threading import local
+
+import pyoxigraph
+from pyoxigraph import Store
+
+from rightsgraph.graph.gallery import Example, examples
+from rightsgraph.graph.results import serialize
+from rightsgraph.ontology.terms import PREFIXES
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+BIN = Path(sys.executable).parent
+FACTOR, ALLOWANCE_MS = 1.2, 5.0
+
+
+@dataclass
+class Timing:
+    """Latencies (seconds) of one query by one path."""
+
+    samples: list[float]
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples) * 1000
+
+    @property
+    def p95_ms(self) -> float:
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000
+
+
+# ---------------------------------------------------------------- the store
+
+
+def build_store(folder: Path, synthetic: bool = False) -> tuple[Path, str]:
+    """Load the sample corpus (or a synthetic graph) into a new store; say which."""
+    store = folder / "store"
+    corpus = None if synthetic else sample_corpus()
+    if corpus is None:
+        corpus = folder / "synthetic.nt"
+        corpus.write_text(synthetic_ntriples(), encoding="utf-8")
+        what = "a synthetic graph" + ("" if synthetic else " (the text loader is not registered)")
+    else:
+        what = f"the sample corpus ({corpus.name})"
+    loaded = subprocess.run([str(BIN / "rightsgraph"), "--store", str(store), "load", str(corpus)],
+                            capture_output=True, text=True, env=_env())
+    if loaded.returncode != 0:
+        raise SystemExit(f"loading {corpus} failed:\n{loaded.stderr}")
+    return store, f"{what}: {loaded.stdout.strip()}"
+
+
+def sample_corpus() -> Path | None:
+    try:
+        from rightsgraph.loaders import registry
+        from rightsgraph.loaders.sample import sample_corpus_path
+    except ImportError:
+        return None
+    return Path(sample_corpus_path()) if "text" in registry.formats() else None
+
+
+def synthetic_ntriples(documents: int = 40) -> str:
+    """Documents, statements, passages, recommendations, commitments, concerns,
+    footnotes and sources tagged with the vocabulary's themes and groups."""
+    rg, base = "https://w3id.org/rightsgraph/ontology#", "https://w3id.org/rightsgraph/id/synthetic/"
+    themes = ["maternal-mortality", "immigration-detention", "gender-based-violence", "asylum"]
+    groups = ["women", "migrants", "children", "people-of-african-descent"]
+    lines: list[str] = []
+
+    def add(s: str, p: str, o: str) -> None:
+        lines.append(f"<{s}> <{p}> {o} .")
+
+    a = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    for d in range(documents):
+        doc = f"{base}doc{d}"
+        add(doc, a, f"<{rg}Document>")
+        add(doc, "http://purl.org/dc/terms/title", f'"Document {d}"')
+        for s in range(5):
+            statement = f"{doc}/s{s}"
+            add(statement, a, f"<{rg}Statement>")
+            add(statement, "http://purl.org/dc/terms/isPartOf", f"<{doc}>")
+            add(statement, "http://purl.org/dc/terms/title", f'"Statement {d}.{s}"')
+            add(statement, "http://purl.org/dc/terms/creator",
+                f"<https://w3id.org/rightsgraph/organisation/org{(d + s) % 7}>")
+            for u, kind in enumerate(("Passage", "Recommendation", "Commitment", "Concern")):
+                unit = f"{statement}/u{u}"
+                add(unit, a, f"<{rg}{kind}>")
+                add(unit, f"{rg}text", f'"{kind} {d}.{s}.{u} about rights."')
+                add(unit, "http://purl.org/dc/terms/isPartOf", f"<{statement}>")
+                add(unit, "http://www.w3.org/ns/prov#wasDerivedFrom", f"<{doc}>")
+                add(unit, f"{rg}theme",
+                    f"<https://w3id.org/rightsgraph/theme/{themes[(d + s + u) % len(themes)]}>")
+                add(unit, f"{rg}group",
+                    f"<https://w3id.org/rightsgraph/group/{groups[(d * s + u) % len(groups)]}>")
+                add(unit, f"{rg}startOffset", f'"{100 * u}"^^<http://www.w3.org/2001/XMLSchema#integer>')
+                add(unit, f"{rg}endOffset", f'"{100 * u + 80}"^^<http://www.w3.org/2001/XMLSchema#integer>')
+                footnote, source = f"{unit}/fn", f"{base}source{(d + u) % 30}"
+                add(unit, f"{rg}footnote", f"<{footnote}>")
+                add(unit, "http://purl.org/spar/cito/cites", f"<{source}>")
+                add(footnote, a, f"<{rg}Footnote>")
+                add(footnote, f"{rg}marker", f'"{u + 1}"')
+                add(footnote, f"{rg}source", f"<{source}>")
+                add(source, a, f"<{rg}Source>")
+                add(source, "http://www.w3.org/2000/01/rdf-schema#label", f'"Source {(d + u) % 30}"')
+    for o in range(7):
+        org = f"https://w3id.org/rightsgraph/organisation/org{o}"
+        add(org, a, f"<{rg}Organisation>")
+        add(org, "http://www.w3.org/2000/01/rdf-schema#label", f'"Organisation {o}"')
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- the server
+
+
+def _env(**settings: object) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RIGHTSGRAPH_")}
+    env.update({f"RIGHTSGRAPH_{k}": str(v) for k, v in settings.items()})
+    return env
+
+
+def start_server(store: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [str(BIN / "rightsgraph"), "--store", str(store), "serve", "--port", str(port),
+         "--threads", str(max(8, workers * 2))],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=_env(QUERY_WORKERS=workers, QUERY_TIMEOUT=120), start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited with {process.returncode}")
+        try:
+            connection = HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/sparql?query=ASK%7B%7D",
+                               headers={"Accept": "application/sparql-results+json"})
+            if connection.getresponse().status == 200:
+                return process, f"127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.1)
+    stop_server(process)
+    raise SystemExit("the server did not answer within 60 s")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            continue
+    process.wait(timeout=10)
+
+
+# ---------------------------------------------------------------- the two paths
+
+
+def endpoint_runner(address: str) -> Callable[[Example], float]:
+    connections = local()  # one keep-alive connection per client thread
+
+    def run(example: Example) -> float:
+        if getattr(connections, "http", None) is None:
+            host, port = address.split(":")
+            connections.http = HTTPConnection(host, int(port), timeout=120)
+        started = time.perf_counter()
+        connections.http.request("POST", "/sparql", body=example.query.encode("utf-8"), headers={
+            "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+        response = connections.http.getresponse()
+        body = response.read()
+        elapsed = time.perf_counter() - started
+        if response.status != 200 or not body:
+            raise SystemExit(f"{example.name}: {response.status} {body[:200]!r}")
+        return elapsed
+
+    return run
+
+
+def direct_runner(store: Store) -> Callable[[Example], float]:
+    def run(example: Example) -> float:
+        started = time.perf_counter()
+        result = store.query(example.query, prefixes=PREFIXES, use_default_graph_as_union=True)
+        data = serialize(result, "json")
+        elapsed = time.perf_counter() - started
+        assert data
+        return elapsed
+
+    return run
+
+
+def measure(endpoint: Callable[[Example], float], direct: Callable[[Example], float],
+            example: Example, requests: int, clients: int) -> tuple[Timing, Timing]:
+    """Run ``example`` ``requests`` times each way from ``clients`` threads.
+
+    Each request is paired with a direct run, in alternating order, so that
+    whatever else the machine does weighs on both sides alike.
+    """
+    def pair(i: int) -> tuple[float, float]:
+        if i % 2:
+            return endpoint(example), direct(example)
+        seconds = direct(example)
+        return endpoint(example), seconds
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(pair, range(min(clients, requests))))  # warm up
+        pairs = list(pool.map(pair, range(requests)))
+    return Timing([e for e, _d in pairs]), Timing([d for _e, d in pairs])
+
+
+# ---------------------------------------------------------------- report
+
+
+def within_target(endpoint_ms: float, direct_ms: float) -> bool:
+    return endpoint_ms <= FACTOR * direct_ms + ALLOWANCE_MS
+
+
+def report(rows: list[tuple[str, Timing, Timing]], clients: int) -> list[str]:
+    lines = [f"clients={clients}",
+             "| query | endpoint median ms | endpoint p95 ms | direct median ms | direct p95 ms "
+             "| ratio (medians) | target |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for name, endpoint, direct in rows:
+        lines.append(
+            f"| {name} | {endpoint.median_ms:.2f} | {endpoint.p95_ms:.2f} | {direct.median_ms:.2f} "
+            f"| {direct.p95_ms:.2f} | {endpoint.median_ms / direct.median_ms:.2f} "
+            f"| {'ok' if within_target(endpoint.median_ms, direct.median_ms) else 'MISSED'} |")
+    everything = Timing([s for _n, e, _d in rows for s in e.samples])
+    directly = Timing([s for _n, _e, d in rows for s in d.samples])
+    ratio = everything.median_ms / directly.median_ms
+    allowed = FACTOR * directly.median_ms + ALLOWANCE_MS
+    lines.append(
+        f"| **all** | {everything.median_ms:.2f} | {everything.p95_ms:.2f} | {directly.median_ms:.2f} "
+        f"| {directly.p95_ms:.2f} | {ratio:.2f} "
+        f"| {'ok' if within_target(everything.median_ms, directly.median_ms) else 'MISSED'} |")
+    missed = sum(not within_target(e.median_ms, d.median_ms) for _n, e, d in rows)
+    lines.append("")
+    lines.append(
+        f"overall ratio clients={clients}: endpoint/direct median = {ratio:.2f} "
+        f"({everything.median_ms:.2f} ms vs {directly.median_ms:.2f} ms; target "
+        f"<= {FACTOR} x direct + {ALLOWANCE_MS:g} ms = {allowed:.2f} ms: "
+        f"{'met' if everything.median_ms <= allowed else 'MISSED'}); "
+        f"p95 ratio = {everything.p95_ms / directly.p95_ms:.2f}; "
+        f"queries missing the target: {missed} of {len(rows)}")
+    return lines
+
+
+def machine() -> str:
+    memory = "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    return (f"nproc {os.cpu_count()}, RAM {memory}, Python {platform.python_version()}, "
+            f"pyoxigraph {pyoxigraph.__version__}, {platform.machine()} {platform.system()}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=50, help="runs of each query (default 50)")
+    parser.add_argument("--clients", default="1,8",
+                        help="client concurrencies, comma-separated (default 1,8)")
+    parser.add_argument("--synthetic", action="store_true",
+                        help="use the synthetic graph even when the sample corpus can be loaded")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help=f"Markdown file the figures are appended to (default {RESULTS})")
+    options = parser.parse_args(argv)
+    levels = [int(c) for c in options.clients.split(",") if c.strip()]
+    queries = examples()
+    load_before = f"{os.getloadavg()[0]:.1f}"
+    with tempfile.TemporaryDirectory(prefix="rightsgraph-bench-") as folder:
+        store_dir, corpus = build_store(Path(folder), options.synthetic)
+        print(f"store: {corpus}", flush=True)
+        process, address = start_server(store_dir, workers=max(levels))
+        try:
+            direct_store = Store.read_only(str(store_dir))
+            sections = []
+            for clients in levels:
+                rows = []
+                for example in queries:
+                    endpoint, direct = measure(endpoint_runner(address), direct_runner(direct_store),
+                                               example, options.requests, clients)
+                    rows.append((example.name, endpoint, direct))
+                lines = report(rows, clients)
+                print("\n".join(lines), flush=True)
+                sections.append("\n".join(lines))
+        finally:
+            stop_server(process)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    record = (f"\n## Endpoint overhead, {stamp}\n\n"
+              f"- machine: {machine()}; load average {load_before} before, "
+              f"{os.getloadavg()[0]:.1f} after\n- store: {corpus}\n"
+              f"- {len(queries)} example queries x {options.requests} requests, clients {options.clients}, "
+              f"query workers {max(levels)}; endpoint = POST application/sparql-query over a keep-alive "
+              f"HTTP connection, SPARQL JSON; direct = Store.read_only query + the same JSON "
+              f"serialisation in the benchmark process; the two run in interleaved pairs\n"
+              f"- target: endpoint median <= {FACTOR} x direct median + {ALLOWANCE_MS:g} ms\n\n"
+              + "\n\n".join(sections) + "\n")
+    if not options.results.exists():
+        options.results.write_text("# Benchmark results\n", encoding="utf-8")
+    with options.results.open("a", encoding="utf-8") as output:
+        output.write(record)
+    print(f"recorded in {options.results}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,351 @@
+"""Graph benchmark: /graph.json and the graph page on 100,000 recommendations.
+
+A store is built (or reused, under ``--work``) holding the recommendations of
+:func:`benchmarks.generate.recommendation_rows` for the seed, written directly
+as RDF (one named graph with its provenance record, bulk-loaded) in the
+shape the table loader gives them: text, themes, groups, recommending and
+addressed States, response, date, document.  Then a real ``rightsgraph
+serve`` process is started on it and the benchmark measures:
+
+* the server's start, which includes the first refresh of the index beside
+  the store (search and units; later starts reuse it);
+* ``/graph.json``: the first request (the units are read from the index),
+  then the median of warm requests, unfiltered and with filters;
+* ``/graph/evidence.json`` for the heaviest edge and ``/search.json``;
+* headless Chromium (Debian's, driven by Playwright, every request outside
+  the app refused): ``/graph`` from navigation until the network is drawn,
+  stabilised and frozen (``data-state=ready``), first and second load.
+
+Targets: ``/graph.json`` within 1 s, the page settled within 3 s.  The
+figures are printed and a dated section is appended to benchmarks/RESULTS.md.
+
+Example:
+    python -m benchmarks.graph_bench
+    python -m benchmarks.graph_bench --recommendations 2000 --no-results --no-browser
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import NamedNode, Quad, RdfFormat
+
+from benchmarks.generate import recommendation_rows
+from benchmarks.load_bench import append_section, machine
+from rightsgraph.graph.provenance import SourceRecord, package_version
+from rightsgraph.graph.store import GraphStore
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+TARGET_JSON_SECONDS = 1.0
+TARGET_PAGE_SECONDS = 3.0
+GRAPH = "https://w3id.org/rightsgraph/id/source/graph-bench"
+_BASE = "https://w3id.org/rightsgraph/id/"
+_RG = "https://w3id.org/rightsgraph/ontology#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+Figures = dict[str, Any]
+
+
+def _say(message: str) -> None:
+    print(f"[graph_bench] {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- the store
+
+
+def _literal(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+
+
+def nquads(count: int, seed: int) -> bytes:
+    """``count`` recommendations as N-Quads in the benchmark graph."""
+    graph = f"<{GRAPH}>"
+    lines: list[str] = []
+    for row in recommendation_rows(seed, count):
+        text, _, _, response, _category, _, _, _targets, _cycle, _session, symbol, para, date = row.cells
+        s = f"<{_BASE}recommendation/{_slug(symbol)}/{_slug(para)}>"
+        document = f"<{_BASE}document/{_slug(symbol)}>"
+        objects = [
+            ("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", f"<{_RG}Recommendation>"),
+            ("<http://www.w3.org/2000/01/rdf-schema#label>", _literal(f"{para} {text[:60]}")),
+            (f"<{_RG}text>", _literal(text)),
+            ("<http://www.w3.org/ns/prov#wasDerivedFrom>", document),
+            (f"<{_RG}addressedTo>", f"<{row.under_review.iri}>"),
+            (f"<{_RG}response>", _literal(response.lower())),
+            ("<http://purl.org/dc/terms/date>", f'"{date}"^^<{_XSD}date>'),
+            *((f"<{_RG}{p}>", f"<{state.iri}>") for state in row.recommending
+              for p in ("recommendingState", "madeBy")),
+            *((f"<{_RG}theme>", f"<{c.iri}>") for c in row.themes),
+            *((f"<{_RG}group>", f"<{c.iri}>") for c in row.groups),
+        ]
+        lines.extend(f"{s} {p} {o} {graph} .\n" for p, o in objects)
+        if symbol not in _SEEN_DOCUMENTS:
+            _SEEN_DOCUMENTS.add(symbol)
+            lines.append(f"{document} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                         f"<{_RG}Document> {graph} .\n")
+            lines.append(f"{document} <http://www.w3.org/2000/01/rdf-schema#label> "
+                         f"{_literal(symbol)} {graph} .\n")
+    return "".join(lines).encode()
+
+
+_SEEN_DOCUMENTS: set[str] = set()
+
+
+def build_store(location: Path, count: int, seed: int) -> Figures:
+    """Write ``count`` recommendations into a new store at ``location``."""
+    started = time.perf_counter()
+    _SEEN_DOCUMENTS.clear()
+    data = nquads(count, seed)
+    generated = time.perf_counter()
+    record = SourceRecord(NamedNode(GRAPH), f"graph-bench-{count}-{seed}.nq",
+                          hashlib.sha256(data).hexdigest(), "graph_bench", package_version())
+    with GraphStore.open(location) as store:
+        store.raw.bulk_load(data, format=RdfFormat.N_QUADS)
+        store.raw.extend(Quad(t.subject, t.predicate, t.object, NamedNode(GRAPH))
+                         for t in record.triples())
+    (location / "graph-bench.json").write_text(json.dumps({"count": count, "seed": seed}))
+    return {"quads": data.count(b"\n"), "generate_seconds": generated - started,
+            "load_seconds": time.perf_counter() - generated}
+
+
+def reusable(location: Path, count: int, seed: int) -> bool:
+    marker = location / "graph-bench.json"
+    return marker.is_file() and json.loads(marker.read_text()) == {"count": count, "seed": seed}
+
+
+# ---------------------------------------------------------------- the server
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(location: Path, log: Path) -> tuple[subprocess.Popen[bytes], str, float]:
+    """Start ``rightsgraph serve``; return it, its URL and the seconds until it answered."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RIGHTSGRAPH_")}
+    port = _free_port()
+    binary = str(Path(sys.executable).parent / "rightsgraph")
+    started = time.perf_counter()
+    with log.open("wb") as output:
+        process = subprocess.Popen([binary, "--store", str(location), "serve", "--port", str(port)],
+                                   stdout=output, stderr=subprocess.STDOUT, env=env,
+                                   start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = started + 1800
+    while True:
+        try:
+            urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D&format=json", timeout=5).close()
+            return process, base, time.perf_counter() - started
+        except OSError:
+            if process.poll() is not None or time.perf_counter() > deadline:
+                raise RuntimeError(f"the server did not start:\n{log.read_text()}") from None
+            time.sleep(0.1)
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    process.wait(timeout=60)
+
+
+def timed_get(url: str) -> tuple[float, bytes]:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as response:
+        body = response.read()
+    return time.perf_counter() - started, body
+
+
+def measure_http(base: str, repeat: int) -> Figures:
+    figures: Figures = {}
+    first, body = timed_get(base + "/graph.json")
+    data = json.loads(body)
+    figures["graph_json_first"] = first
+    figures["graph_json_bytes"] = len(body)
+    figures["nodes"], figures["edges"] = len(data["nodes"]), len(data["edges"])
+    figures["units"], figures["total_edges"] = data["units"], data["total_edges"]
+    figures["graph_json_warm"] = statistics.median(
+        timed_get(base + "/graph.json")[0] for _ in range(repeat))
+    family = "https://w3id.org/rightsgraph/theme/health"
+    filtered = "/graph.json?" + urllib.parse.urlencode({"family": family, "min": 2, "from": "2012"})
+    figures["graph_json_filtered"] = statistics.median(
+        timed_get(base + filtered)[0] for _ in range(repeat))
+    figures["graph_json_communities"] = statistics.median(
+        timed_get(base + "/graph.json?communities=1")[0] for _ in range(repeat))
+    if data["edges"]:
+        edge = data["edges"][0]
+        query = urllib.parse.urlencode({"a": edge["from"], "b": edge["to"]})
+        figures["evidence_json"] = timed_get(base + "/graph/evidence.json?" + query)[0]
+        figures["evidence_units"] = edge["weight"]
+    figures["search_json"] = timed_get(base + "/search.json?q=maternal+mortality")[0]
+    figures["graph_page_html"] = timed_get(base + "/graph")[0]
+    return figures
+
+
+def measure_browser(base: str, screenshot: Path | None) -> Figures:
+    """Seconds from navigation to a drawn, frozen network, in headless Chromium."""
+    from playwright.sync_api import Route, sync_playwright
+
+    outside: list[str] = []
+    figures: Figures = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            for attempt in ("page_first", "page_second"):
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                page = context.new_page()
+
+                def guard(route: Route) -> None:
+                    if route.request.url.startswith(base + "/"):
+                        route.continue_()
+                    else:
+                        outside.append(route.request.url)
+                        route.abort()
+
+                page.route("**/*", guard)
+                started = time.perf_counter()
+                page.goto(base + "/graph")
+                page.wait_for_selector("#graph[data-state=ready]", state="attached", timeout=120_000)
+                figures[attempt] = time.perf_counter() - started
+                figures[attempt + "_in_page"] = page.evaluate("performance.now()") / 1000
+                if screenshot is not None and attempt == "page_second":
+                    page.screenshot(path=str(screenshot))
+                context.close()
+        finally:
+            browser.close()
+    figures["outside_requests"] = len(outside)
+    return figures
+
+
+# ---------------------------------------------------------------- reporting
+
+
+def report(figures: Figures, command: str) -> str:
+    """The dated Markdown section appended to RESULTS.md."""
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    f = figures
+    rows = [
+        ("recommendations in the store", f"{f['recommendations']:,}"
+         + (" (store reused)" if f.get("reused") else f" ({f['quads']:,} quads)")),
+        ("server start (first index refresh)" if not f.get("reused") else "server start",
+         f"{f['server_start']:.1f} s"),
+        ("/graph.json, first request", f"{f['graph_json_first']:.2f} s"),
+        ("/graph.json, warm (median)", f"{f['graph_json_warm']:.3f} s"),
+        ("/graph.json?family&min&from, warm", f"{f['graph_json_filtered']:.3f} s"),
+        ("/graph.json?communities=1, warm", f"{f['graph_json_communities']:.3f} s"),
+        ("/graph/evidence.json, heaviest edge", f"{f.get('evidence_json', 0):.3f} s "
+         f"({f.get('evidence_units', 0):,} units)"),
+        ("/search.json", f"{f['search_json']:.3f} s"),
+        ("graph drawn", f"{f['nodes']} nodes, {f['edges']} edges (of {f['total_edges']:,}) "
+         f"from {f['units']:,} units, {f['graph_json_bytes'] / 1024:.0f} KiB"),
+    ]
+    if "page_first" in f:
+        rows += [("page settled in Chromium, first load", f"{f['page_first']:.2f} s"),
+                 ("page settled in Chromium, second load", f"{f['page_second']:.2f} s"),
+                 ("requests outside the app", str(f["outside_requests"]))]
+    lines = [f"## {now} — graph_bench", "", f"Machine: {machine()}", "", f"Command: `{command}`", "",
+             "| measure | value |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows), ""]
+    json_ok = f["graph_json_warm"] <= TARGET_JSON_SECONDS and f["graph_json_first"] <= TARGET_JSON_SECONDS
+    lines.append(f"- Target /graph.json within {TARGET_JSON_SECONDS:g} s: "
+                 f"{'met' if json_ok else 'NOT met'} (first {f['graph_json_first']:.2f} s, "
+                 f"warm {f['graph_json_warm']:.3f} s).")
+    if "page_second" in f:
+        page_ok = max(f["page_first"], f["page_second"]) <= TARGET_PAGE_SECONDS
+        lines.append(f"- Target page settled within {TARGET_PAGE_SECONDS:g} s: "
+                     f"{'met' if page_ok else 'NOT met'}.")
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> Figures:
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="graph-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    location = work / f"store-{args.recommendations}-{args.seed}"
+    figures: Figures = {"recommendations": args.recommendations, "seed": args.seed}
+    try:
+        if reusable(location, args.recommendations, args.seed):
+            figures["reused"] = True
+            _say(f"reusing {location}")
+        else:
+            shutil.rmtree(location, ignore_errors=True)
+            _say(f"writing {args.recommendations:,} recommendations into {location}")
+            figures.update(build_store(location, args.recommendations, args.seed))
+        _say("starting the server (the first start builds the index)")
+        process, base, seconds = start_server(location, work / "server.log")
+        figures["server_start"] = seconds
+        try:
+            _say("timing /graph.json and friends")
+            figures.update(measure_http(base, args.repeat))
+            if not args.no_browser:
+                _say("timing the page in headless Chromium")
+                figures.update(measure_browser(base, args.screenshot))
+        finally:
+            stop_server(process)
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    return figures
+
+
+def parser() -> argparse.ArgumentParser:
+    command = argparse.ArgumentParser(prog="python -m benchmarks.graph_bench",
+                                      description=__doc__.split("\n\n")[0])
+    command.add_argument("--recommendations", type=int, default=100_000,
+                         help="recommendations in the store (default 100000)")
+    command.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
+    command.add_argument("--work", type=Path,
+                         help="keep the store here and reuse it (default: temporary, removed)")
+    command.add_argument("--repeat", type=int, default=5, help="warm requests per measure")
+    command.add_argument("--no-browser", action="store_true", help="skip the Chromium measures")
+    command.add_argument("--screenshot", type=Path, help="save the settled page here")
+    command.add_argument("--results", type=Path, default=RESULTS,
+                         help="Markdown file the dated section is appended to")
+    command.add_argument("--no-results", action="store_true", help="append nothing")
+    command.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    return command
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    figures = run(args)
+    command = "python -m benchmarks.graph_bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    section = report(figures, command.strip())
+    print(section)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+    if not args.no_results:
+        append_section(args.results, section)
+        _say(f"appended to {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,486 @@
+"""Load benchmark: documents, a recommendation table and N-Triples, on disk.
+
+One run generates (or reuses) a corpus, then runs each phase in a child
+process of its own, so that ``ru_maxrss`` is the peak memory of that phase:
+
+* ``documents``: ``parse_paths`` + ``store_loaded`` of every page into an
+  on-disk :class:`~rightsgraph.graph.store.GraphStore` (documents per second);
+* ``tables``: the same for the recommendation table, into the same store
+  (rows per second), so both together are the target "100,000
+  recommendations plus 1,000 documents in under 3 minutes, under 2 GB";
+* ``tables-reload`` (with ``--reload``): the table again with ``force``, so
+  that its graph is replaced rather than created;
+* ``ntriples``: an N-Triples file through the library path of ``rightsgraph
+  load``, then through raw ``pyoxigraph.Store.bulk_load`` into a fresh
+  on-disk store; the ratio of their speeds (target: at least 0.8).
+
+It prints a table, says where the time goes, and appends a dated section to
+``benchmarks/RESULTS.md``.  A phase whose loader is not registered is
+reported as not run.
+
+Example:
+    python -m benchmarks.load_bench
+    python -m benchmarks.load_bench --documents 20 --recommendations 500 --triples 20000 --no-results
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks.generate import VERSION, generate, write_ntriples
+from rightsgraph.ontology import fingerprint
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+TARGET_SECONDS = 180
+TARGET_BYTES = 2 * 10**9
+TARGET_RATIO = 0.8
+GRAPH = "https://w3id.org/rightsgraph/id/source/bench-bulk-load"
+#: The input formats each phase needs registered (documents: those the corpus holds).
+NEEDS = {"documents": (), "tables": ("csv",), "tables-reload": ("csv",), "tables-xlsx": ("xlsx",),
+         "ntriples": ("ntriples",), "bulk_load": ()}
+_RESULT = "BENCH-RESULT "
+
+Result = dict[str, Any]
+
+
+# ---------------------------------------------------------------- the parent
+
+
+def available_formats() -> tuple[set[str], str]:
+    """The registered input formats, and why none could be read (if so)."""
+    try:
+        from rightsgraph.loaders import registry
+    except Exception as exc:  # a loader being edited may not import at all
+        return set(), f"rightsgraph.loaders.registry does not import ({type(exc).__name__}: {exc})"
+    return set(registry.formats()), ""
+
+
+def unavailable(phase: str, formats: set[str], needed: tuple[str, ...] = ()) -> str:
+    """Why ``phase`` cannot run with the ``formats`` registered ("" if it can).
+
+    >>> unavailable("tables", {"csv", "ntriples"})
+    ''
+    >>> unavailable("documents", {"csv"}, ("html", "text"))
+    'no loader registered for html, text (registered: csv)'
+    """
+    missing = sorted(set(NEEDS[phase]) | set(needed)) if phase in NEEDS else []
+    missing = [name for name in missing if name not in formats]
+    if not missing:
+        return ""
+    return f"no loader registered for {', '.join(missing)} (registered: {', '.join(sorted(formats))})"
+
+
+def ensure_corpus(directory: Path, seed: int, documents: int, recommendations: int,
+                  xlsx: bool) -> tuple[dict[str, Any], float | None]:
+    """Reuse the corpus in ``directory`` if it was made with these settings, else write it."""
+    manifest_path = directory / "manifest.json"
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        formats = {t["format"] for t in manifest["tables"]}
+        made = (manifest.get("generator"), manifest.get("vocabulary"), manifest["seed"],
+                len(manifest["documents"]), manifest["tables"][0]["rows"])
+        if made == (VERSION, fingerprint()[:16], seed, documents, recommendations) and (
+                not xlsx or "xlsx" in formats):
+            return manifest, None
+    started = time.perf_counter()
+    manifest = generate(directory, seed=seed, documents=documents,
+                        recommendations=recommendations, xlsx=xlsx)
+    return manifest, time.perf_counter() - started
+
+
+def ensure_ntriples(directory: Path, count: int, seed: int) -> tuple[Path, float | None]:
+    path = directory / f"recommendations-s{seed}-{count}.nt"
+    if path.exists():
+        return path, None
+    started = time.perf_counter()
+    partial = path.with_suffix(".partial")
+    write_ntriples(partial, count, seed)
+    partial.rename(path)
+    return path, time.perf_counter() - started
+
+
+def run_child(phase: str, corpus: Path, store: Path, nt: Path | None) -> Result:
+    """Run ``phase`` in a child process; return its result (with its wall time)."""
+    command = [sys.executable, "-m", "benchmarks.load_bench", "--child", phase,
+               "--corpus", str(corpus), "--store", str(store)]
+    if nt is not None:
+        command += ["--nt", str(nt)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
+                                                                      os.environ.get("PYTHONPATH")]))}
+    busy = os.getloadavg()[0]  # what else runs on the machine: this process is idle now
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    lines = [line for line in done.stdout.splitlines() if line.startswith(_RESULT)]
+    if done.returncode != 0 or not lines:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        return {"phase": phase, "failed": f"exit {done.returncode}: " + " | ".join(tail)}
+    result: Result = json.loads(lines[-1][len(_RESULT):])
+    result.update(wall=wall, loadavg_before=busy)
+    return result
+
+
+def run(args: argparse.Namespace, formats: tuple[set[str], str] | None = None) -> list[Result]:
+    """Generate or reuse the corpus, then run every phase that can run.
+
+    :param formats: the registered formats and why they could not be read
+        (default: asked of ``rightsgraph.loaders.registry``).
+    """
+    corpus = args.corpus or Path(tempfile.gettempdir()) / (
+        f"rightsgraph-bench-s{args.seed}-d{args.documents}-r{args.recommendations}")
+    work = args.work or Path(tempfile.mkdtemp(prefix="rightsgraph-bench-"))
+    manifest, took = ensure_corpus(corpus, args.seed, args.documents, args.recommendations, args.xlsx)
+    results: list[Result] = [{"phase": "generate", "corpus": str(corpus), "seconds": took,
+                              "items": args.documents, "rows": args.recommendations}]
+    _say(f"corpus: {corpus} ({f'generated in {took:.1f} s' if took else 'reused'})")
+    nt = None
+    if args.triples:
+        nt, took = ensure_ntriples(corpus, args.triples, args.seed)
+        results.append({"phase": "generate-ntriples", "seconds": took, "items": args.triples,
+                        "bytes": nt.stat().st_size})
+    registered, problem = formats if formats is not None else available_formats()
+    page_formats = tuple(sorted({p["format"] for p in manifest["documents"].values()}))
+    phases = [("documents", "data", page_formats), ("tables", "data", ())]
+    phases += [("tables-reload", "data", ())] if args.reload else []
+    phases += [("tables-xlsx", "xlsx", ())] if args.xlsx else []
+    phases += [("ntriples", "rightsgraph", ()), ("bulk_load", "raw", ())] if nt else []
+    try:
+        for phase, store, needed in phases:
+            reason = problem if problem and phase != "bulk_load" else unavailable(phase, registered,
+                                                                                   needed)
+            if reason:
+                _say(f"{phase}: NOT RUN: {reason}")
+                results.append({"phase": phase, "not_run": reason})
+                continue
+            _say(f"{phase}: running ...")
+            results.append(run_child(phase, corpus, work / store, nt))
+            if "failed" in results[-1]:
+                _say(f"{phase}: FAILED: {results[-1]['failed']}")
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- the child
+
+
+def child(phase: str, corpus: Path, store_dir: Path, nt: Path | None) -> int:
+    """Run one phase in this process and print its result as one JSON line."""
+    baseline = _peak_mib()
+    if phase == "bulk_load":
+        assert nt is not None
+        result = _bulk_load(nt, store_dir)
+    else:
+        from rightsgraph.loaders.context import LoadContext
+        from rightsgraph.loaders.source import DEFAULT_MAX_BYTES
+
+        context, note = LoadContext(), ""
+        manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+        if phase == "documents":
+            paths = [corpus / name for name in sorted(manifest["documents"])]
+        elif phase.startswith("tables"):
+            table_format = "xlsx" if phase == "tables-xlsx" else "csv"
+            paths = [corpus / t["path"] for t in manifest["tables"] if t["format"] == table_format]
+        else:
+            assert nt is not None
+            paths, size = [nt], nt.stat().st_size
+            if size > DEFAULT_MAX_BYTES:
+                context = LoadContext(max_bytes=size)
+                note = (f"`rightsgraph load` refuses this {size / 1e6:.0f} MB file with its default "
+                        f"limit ({DEFAULT_MAX_BYTES / 1e6:.0f} MB, no option to raise it); the "
+                        "library path ran with LoadContext(max_bytes=file size)")
+        result = _library_load(paths, store_dir, context, force=phase == "tables-reload")
+        result["note"] = note
+        result["items"] = {"documents": len(paths), "ntriples": result["found"].get("triples", 0)
+                           }.get(phase, result["found"].get("recommendations", 0))
+    result.update(phase=phase, baseline_mib=baseline, peak_mib=_peak_mib())
+    print(_RESULT + json.dumps(result), flush=True)
+    return 0
+
+
+def _library_load(paths: list[Path], store_dir: Path, context: Any, force: bool = False) -> Result:
+    """``parse_paths`` then ``store_loaded`` into an on-disk store, timing each step.
+
+    :param force: reload sources the store already holds (a replacement, not a first load).
+    """
+    from rightsgraph.graph.store import GraphStore
+    from rightsgraph.loaders.batch import parse_paths, store_loaded
+
+    times: dict[str, float] = defaultdict(float)
+    started = time.perf_counter()
+    store = GraphStore.open(store_dir)
+    times["open"] = time.perf_counter() - started
+    _instrument(store, times)
+    started = time.perf_counter()
+    loads = parse_paths(paths, context)
+    times["parse"] = time.perf_counter() - started
+    after_parse = _rss_mib()
+    started = time.perf_counter()
+    outcomes = store_loaded(store, loads, force=force)
+    times["store"] = time.perf_counter() - started
+    started = time.perf_counter()
+    store.close()
+    times["close"] = time.perf_counter() - started
+    found: dict[str, int] = defaultdict(int)
+    for loaded in loads:
+        for kind, count in loaded.report.found.items():
+            found[kind] += count
+    return {"seconds": dict(times), "load": times["parse"] + times["store"] + times["close"],
+            "triples": sum(o.triples for o in outcomes), "rss_after_parse_mib": after_parse,
+            "found": dict(found)}
+
+
+#: The pyoxigraph ``Store`` methods whose time the breakdown reports, with their names there.
+WRITES = {"extend": "extend (one transaction)", "bulk_extend": "bulk_extend (consumes the quads as "
+          "they are built)", "update": "SPARQL update (MOVE)", "add": "add", "remove": "remove",
+          "remove_graph": "remove_graph", "load": "load", "bulk_load": "bulk_load"}
+
+
+class _TimedStore:
+    """Delegates to a pyoxigraph ``Store``, adding up the time spent in its write methods."""
+
+    def __init__(self, store: Any, times: dict[str, float]) -> None:
+        self._inner, self._times = store, times
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._inner, name)
+        return _timed(attribute, self._times, name) if name in WRITES else attribute
+
+
+def _timed(function: Callable[..., Any], times: dict[str, float], name: str) -> Callable[..., Any]:
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            times[name] += time.perf_counter() - started
+
+    return timed
+
+
+def _instrument(store: Any, times: dict[str, float]) -> None:
+    """Time the steps of ``store_loaded`` without changing graph/store.py."""
+    store._store = _TimedStore(store._store, times)
+    for name in ("replace_graph", "source_record", "count"):
+        setattr(store, name, _timed(getattr(store, name), times, name))
+
+
+def _bulk_load(nt: Path, store_dir: Path) -> Result:
+    from pyoxigraph import NamedNode, RdfFormat, Store
+
+    times: dict[str, float] = {}
+    started = time.perf_counter()
+    store = Store(str(store_dir))
+    times["open"] = time.perf_counter() - started
+    started = time.perf_counter()
+    store.bulk_load(path=str(nt), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(GRAPH))
+    times["bulk_load"] = time.perf_counter() - started
+    started = time.perf_counter()
+    store.flush()
+    times["close"] = time.perf_counter() - started
+    triples = len(store)
+    del store
+    return {"seconds": times, "load": times["bulk_load"] + times["close"], "triples": triples,
+            "items": triples, "note": ""}
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# ---------------------------------------------------------------- the report
+
+
+def summarise(results: list[Result]) -> Result:
+    """The figures the targets are about: combined load, and the N-Triples ratio."""
+    by = {r["phase"]: r for r in results if "load" in r}
+    summary: Result = {}
+    if "documents" in by and "tables" in by:
+        documents, rows = by["documents"]["items"], by["tables"]["items"]
+        seconds = by["documents"]["wall"] + by["tables"]["wall"]
+        peak = max(by["documents"]["peak_mib"], by["tables"]["peak_mib"])
+        summary["combined"] = {"documents": documents, "rows": rows, "seconds": seconds,
+                               "peak_mib": peak, "full_size": documents >= 1000 and rows >= 100_000,
+                               "met": seconds < TARGET_SECONDS and peak * 2**20 < TARGET_BYTES}
+    if "ntriples" in by and "bulk_load" in by:
+        ratio = by["bulk_load"]["load"] / by["ntriples"]["load"]
+        summary["ratio"] = {"value": ratio, "met": ratio >= TARGET_RATIO}
+    return summary
+
+
+_UNITS = {"documents": "documents", "tables": "rows", "tables-reload": "rows", "tables-xlsx": "rows",
+          "ntriples": "triples",
+          "bulk_load": "triples"}
+_NAMES = {"documents": "documents (rightsgraph)", "tables": "table CSV (rightsgraph)",
+          "tables-reload": "table CSV again, replacing its graph (rightsgraph)",
+          "tables-xlsx": "table XLSX (rightsgraph)", "ntriples": "N-Triples (rightsgraph load path)",
+          "bulk_load": "N-Triples (raw Store.bulk_load)"}
+
+
+def table(results: list[Result]) -> list[str]:
+    """The results as a Markdown table."""
+    lines = ["| phase | items | load s | rate | triples stored | peak RSS MiB | process s |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        name = _NAMES.get(r["phase"], r["phase"])
+        if r["phase"].startswith("generate"):
+            done = f"{r['seconds']:.1f}" if r["seconds"] is not None else "reused"
+            what = (f"{r['items']:,} documents + {r['rows']:,} rows" if r["phase"] == "generate"
+                    else f"{r['items']:,} triples ({r['bytes'] / 1e6:.0f} MB)")
+            lines.append(f"| {name} | {what} | {done} | | | | |")
+        elif "load" not in r:
+            why = f"NOT RUN: {r['not_run']}" if "not_run" in r else f"FAILED: {r['failed']}"
+            lines.append(f"| {name} | {why} | | | | | |")
+        else:
+            unit = _UNITS[r["phase"]]
+            lines.append(f"| {name} | {r['items']:,} {unit} | {r['load']:.1f} | "
+                         f"{r['items'] / r['load']:,.1f} {unit}/s | {r['triples']:,} | "
+                         f"{r['peak_mib']:,.0f} | {r['wall']:.1f} |")
+    return lines
+
+
+def where_time_goes(r: Result) -> str:
+    """One line: the load time of a phase split into its steps."""
+    s = r["seconds"]
+    if r["phase"] == "bulk_load":
+        return f"bulk_load {s['bulk_load']:.1f} s, flush {s['close']:.1f} s"
+    writes = {name: s[name] for name in WRITES if s.get(name, 0) >= 0.05}
+    rest = s.get("replace_graph", 0) - sum(writes.values()) - s.get("count", 0)
+    steps = [f"looking up each source's previous record {s.get('source_record', 0):.1f} s",
+             *(f"{WRITES[name]} {seconds:.1f} s" for name, seconds in writes.items()),
+             f"building the quads and other Python in replace_graph {rest:.1f} s",
+             f"counting the new graph {s.get('count', 0):.1f} s"]
+    return (f"parse into Python triples {s['parse']:.1f} s (RSS after parsing "
+            f"{r['rss_after_parse_mib']:,.0f} MiB); store {s['store']:.1f} s = "
+            + " + ".join(steps) + f"; flush {s['close']:.1f} s")
+
+
+def report(results: list[Result], summary: Result, command: str) -> str:
+    """The dated Markdown section appended to RESULTS.md."""
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    busy = ", ".join(f"{r['phase']} {r['loadavg_before']:.2f}" for r in results if "wall" in r)
+    lines = [f"## {now} — load_bench", "", f"Machine: {machine()}", "",
+             f"Load average (1 min) before each phase, i.e. other work on the machine: {busy}", "",
+             f"Command: `{command}`", ""]
+    lines += table(results) + [""]
+    for r in results:
+        if "load" in r:
+            lines.append(f"- {_NAMES[r['phase']]}: {where_time_goes(r)}."
+                         + (f" {r['note']}." if r.get("note") else ""))
+    if "combined" in summary:
+        c = summary["combined"]
+        verdict = ("met" if c["met"] else "NOT met") if c["full_size"] else (
+            f"{'within' if c['met'] else 'over'} the limits, but these are not the target sizes")
+        lines.append(f"- Target (1,000 documents + 100,000 recommendations in under {TARGET_SECONDS} s"
+                     f", peak memory under 2 GB = {TARGET_BYTES / 2**20:,.0f} MiB): {c['documents']:,} "
+                     f"documents + {c['rows']:,} rows took {c['seconds']:.1f} s (two processes, "
+                     f"start-up included), peak {c['peak_mib']:,.0f} MiB — {verdict}.")
+    if "ratio" in summary:
+        q = summary["ratio"]
+        lines.append(f"- N-Triples: rightsgraph load path / raw bulk_load speed ratio = "
+                     f"{q['value']:.2f} (target ≥ {TARGET_RATIO}) — {'met' if q['met'] else 'NOT met'}.")
+    return "\n".join(lines) + "\n"
+
+
+def machine() -> str:
+    """nproc, RAM, Python, pyoxigraph and rightsgraph versions, CPU, and the commit."""
+    import pyoxigraph
+
+    memory = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal:")), 0)
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    return (f"nproc {len(os.sched_getaffinity(0))} ({cpu}), RAM {memory / 2**20:.1f} GiB, "
+            f"Python {platform.python_version()}, pyoxigraph {pyoxigraph.__version__}, "
+            f"{platform.system()} {platform.release()}, commit {commit or 'unknown'} "
+            "(plus uncommitted work in progress)")
+
+
+def append_section(path: Path, section: str) -> None:
+    """Append ``section`` at the end of ``path``; what others wrote is never rewritten."""
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    if not existing:
+        prefix = ("# Benchmark results\n\nDated sections, appended by the benchmark commands "
+                  "(see README.md); newest last.\n\n")
+    else:
+        prefix = "" if existing.endswith("\n\n") else "\n" if existing.endswith("\n") else "\n\n"
+    with path.open("a", encoding="utf-8") as out:
+        out.write(prefix + section)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line options (see the module documentation)."""
+    options = argparse.ArgumentParser(prog="python -m benchmarks.load_bench",
+                                      description=__doc__.split("\n\n")[0])
+    options.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
+    options.add_argument("--documents", type=int, default=1000, help="pages (default 1000)")
+    options.add_argument("--recommendations", type=int, default=100_000,
+                         help="table rows (default 100000)")
+    options.add_argument("--triples", type=int, default=1_000_000,
+                         help="N-Triples file size in triples (default 1000000; 0 skips)")
+    options.add_argument("--xlsx", action="store_true", help="also load the table as .xlsx")
+    options.add_argument("--reload", action="store_true",
+                         help="also load the CSV table a second time (--force): a replacement")
+    options.add_argument("--corpus", type=Path, help="corpus directory, reused when it matches")
+    options.add_argument("--work", type=Path,
+                         help="directory for the stores (default: temporary, removed afterwards)")
+    options.add_argument("--results", type=Path, default=RESULTS,
+                         help="Markdown file the dated section is appended to")
+    options.add_argument("--no-results", action="store_true", help="append nothing")
+    options.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    options.add_argument("--child", help=argparse.SUPPRESS)
+    options.add_argument("--store", type=Path, help=argparse.SUPPRESS)
+    options.add_argument("--nt", type=Path, help=argparse.SUPPRESS)
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line; see the module documentation."""
+    args = parser().parse_args(argv)
+    if args.child:
+        return child(args.child, args.corpus, args.store, args.nt)
+    results = run(args)
+    summary = summarise(results)
+    command = "python -m benchmarks.load_bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    section = report(results, summary, command.strip())
+    print(section)
+    if args.json:
+        args.json.write_text(json.dumps({"results": results, "summary": summary}, indent=1) + "\n",
+                             encoding="utf-8")
+    if not args.no_results:
+        append_section(args.results, section)
+        _say(f"appended to {args.results}")
+    return 0 if all("failed" not in r for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
