@@ -25,7 +25,7 @@ what pyoxigraph's own dump of that graph costs.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pyoxigraph import (
@@ -64,18 +64,24 @@ class Canonical:
 
     @classmethod
     def from_store(cls, store: GraphStore,
-                   graphs: Sequence[NamedNode | DefaultGraph] | None = None) -> Canonical:
-        """Read ``graphs`` (default: the default graph and every named graph) from ``store``."""
+                   graphs: Sequence[NamedNode | DefaultGraph] | None = None, *,
+                   progress: Callable[[int, int], None] | None = None) -> Canonical:
+        """Read ``graphs`` (default: the default graph and every named graph) from ``store``.
+
+        ``progress``, if given, is called with (graphs read, graphs to read) after each graph.
+        """
         raw = store.raw
         if graphs is None:
             hidden = hidden_graphs(store)
             named = [g for g in raw.named_graphs() if isinstance(g, NamedNode) and g not in hidden]
             graphs = [DefaultGraph(), *named]
         dumps: dict[str, bytes] = {}
-        for graph in graphs:
+        for number, graph in enumerate(graphs, 1):
             data = raw.dump(format=RdfFormat.N_TRIPLES, from_graph=graph)
             if data:
                 dumps[_key(graph)] = data
+            if progress:
+                progress(number, len(graphs))
         return cls._from_dumps(dumps, unique=True)
 
     @classmethod
@@ -117,8 +123,9 @@ class Canonical:
         Turtle export loaded into one graph are the same.
         """
         if self._merged is None:
-            if len(self.graphs) == 1 and DEFAULT in self.graphs:
-                self._merged = self.graphs[DEFAULT]
+            only = next(iter(self.graphs.values())) if len(self.graphs) == 1 else None
+            if only is not None and (DEFAULT in self.graphs or not self.has_blank_nodes):
+                self._merged = only  # already sorted and unique; no label to redo
             else:
                 lines = {DEFAULT: sorted(set().union(*self.graphs.values()))}
                 if self.has_blank_nodes:

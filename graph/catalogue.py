@@ -30,6 +30,7 @@ FACET_LIMIT = 40
 #: Largest page of a list.
 MAX_PAGE = 200
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_EVERY = 10**9  # a LIMIT that keeps every row
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ _THEME = Facet("theme", "Theme", "rg:theme")
 _GROUP = Facet("group", "Affected group", "rg:group")
 _MAKER = Facet("maker", "Made by", "rg:madeBy")
 _DOCUMENT = Facet("document", "Document", "prov:wasDerivedFrom")
-_YEAR = Facet("year", "Year", "")  # counted by year; chosen with from/to
+YEAR = Facet("year", "Year", "")  # counted by year; chosen with from/to
 
 
 @dataclass(frozen=True)
@@ -62,19 +63,19 @@ class ListSpec:
 
 LISTS: dict[str, ListSpec] = {spec.name: spec for spec in (
     ListSpec("statements", "Statements", RG.Statement,
-             (Facet("creator", "Author", "dcterms:creator"), _DOCUMENT, _YEAR),
+             (Facet("creator", "Author", "dcterms:creator"), _DOCUMENT, YEAR),
              "Statements, reports and posts, each part of a loaded document."),
     ListSpec("recommendations", "Recommendations", RG.Recommendation,
              (_THEME, _GROUP, Facet("addressee", "Addressed to", "rg:addressedTo"), _MAKER,
               Facet("response", "Response", "rg:response", literal=True),
               Facet("recommending", "Recommending State", "rg:recommendingState"),
-              _DOCUMENT, _YEAR),
+              _DOCUMENT, YEAR),
              "Calls to action and UN recommendations, with who makes them and to whom."),
-    ListSpec("commitments", "Commitments", RG.Commitment, (_THEME, _GROUP, _MAKER, _DOCUMENT, _YEAR),
+    ListSpec("commitments", "Commitments", RG.Commitment, (_THEME, _GROUP, _MAKER, _DOCUMENT, YEAR),
              "What governments and institutions said they would do."),
-    ListSpec("concerns", "Concerns", RG.Concern, (_THEME, _GROUP, _MAKER, _DOCUMENT, _YEAR),
+    ListSpec("concerns", "Concerns", RG.Concern, (_THEME, _GROUP, _MAKER, _DOCUMENT, YEAR),
              "Concerns raised by the authors of the documents."),
-    ListSpec("passages", "Passages", RG.Passage, (_THEME, _GROUP, _DOCUMENT, _YEAR),
+    ListSpec("passages", "Passages", RG.Passage, (_THEME, _GROUP, _DOCUMENT, YEAR),
              "Paragraphs of the documents, with their tags."),
     ListSpec("organisations", "Organisations", RG.Organisation,
              (Facet("document", "Named in document",
@@ -87,7 +88,7 @@ LISTS: dict[str, ListSpec] = {spec.name: spec for spec in (
     ListSpec("sources", "Sources", RG.Source, (_DOCUMENT,),
              "Works cited in footnotes: reports, articles, web pages."),
     ListSpec("events", "Events", RG.Event,
-             (Facet("organiser", "Organised by", "schema:organizer"), _DOCUMENT, _YEAR),
+             (Facet("organiser", "Organised by", "schema:organizer"), _DOCUMENT, YEAR),
              "Sessions, side events, reviews and campaigns."),
     ListSpec("instruments", "Instruments", RG.Instrument, (),
              "Treaties, conventions, laws and policies."),
@@ -140,14 +141,27 @@ class ListPage:
     facets: list[FacetCounts] = field(default_factory=list)
 
 
-def list_page(store: GraphStore, query: ListQuery) -> ListPage:
-    """One page of a list, with its facet counts.
+def checked(query: ListQuery) -> ListSpec:
+    """The spec of ``query``'s list, once its choices are known to be valid.
 
     :raises RightsgraphError: for an unknown list, facet or malformed value.
     """
     spec = LISTS.get(query.name)
     if spec is None:
         raise RightsgraphError(f"no list called {query.name!r}; lists: {', '.join(LISTS)}")
+    _restrictions(spec, query)
+    return spec
+
+
+def list_page(store: GraphStore, query: ListQuery) -> ListPage:
+    """One page of a list, with its facet counts, asked of the store in SPARQL.
+
+    This is the reference the index answers in :mod:`rightsgraph.graph.listing`
+    are tested against; at 100,000 recommendations it takes a minute.
+
+    :raises RightsgraphError: for an unknown list, facet or malformed value.
+    """
+    spec = checked(query)
     patterns, keys, bindings = _restrictions(spec, query)
     common = {"kind": str(spec.kind), "patterns": patterns, "keys": " ".join(keys),
               "date": queries.DATE_PATH}
@@ -173,6 +187,30 @@ def list_page(store: GraphStore, query: ListQuery) -> ListPage:
     total = int(counted[0]["n"].value) if counted else 0
     facets = [_facet_counts(store, spec, facet, query, common, bindings) for facet in spec.facets]
     return ListPage(spec, query, items, total, facets)
+
+
+def chosen_values(facet: Facet, query: ListQuery) -> list[str]:
+    """The values of ``facet`` the user chose, in the order chosen."""
+    if facet is YEAR:
+        same = query.date_from and query.date_from == query.date_to
+        return [query.date_from] if same and query.date_from else []
+    return list(dict.fromkeys(value for name, value in query.choices if name == facet.name))
+
+
+def shown_values(facet: Facet, query: ListQuery, counted: list[tuple[str, int]],
+                 name: dict[str, str]) -> FacetCounts:
+    """The facet as shown: the first :data:`FACET_LIMIT` of ``counted`` (every value with its
+    count, best first), then every chosen value not among them, so that it can be removed.
+
+    ``name`` gives the labels of IRI values (a value not in it is its own label).
+    """
+    chosen = chosen_values(facet, query)
+    shown = counted[:FACET_LIMIT]
+    listed = {value for value, _n in shown}
+    every = dict(counted)
+    shown += [(value, every.get(value, 0)) for value in chosen if value not in listed]
+    return FacetCounts(facet.name, facet.label, [
+        FacetValue(value, name.get(value, value), n, value in chosen) for value, n in shown])
 
 
 def _restrictions(spec: ListSpec, query: ListQuery) -> tuple[str, list[str], dict[Variable, object]]:
@@ -201,18 +239,16 @@ def _restrictions(spec: ListSpec, query: ListQuery) -> tuple[str, list[str], dic
 
 def _facet_counts(store: GraphStore, spec: ListSpec, facet: Facet, query: ListQuery,
                   common: dict[str, str], bindings: dict[Variable, object]) -> FacetCounts:
-    if facet is _YEAR:
-        text = queries.YEAR_COUNTS % {**common, "limit": FACET_LIMIT}
+    # Every value is counted (no LIMIT) so that a chosen value past the first ones keeps its count.
+    if facet is YEAR:
+        text = queries.YEAR_COUNTS % {**common, "limit": _EVERY}
     else:
-        text = queries.FACET_COUNTS % {**common, "path": facet.path, "limit": FACET_LIMIT}
+        text = queries.FACET_COUNTS % {**common, "path": facet.path, "limit": _EVERY}
     rows = [(r["v"], int(r["n"].value))
             for r in store.query(text, substitutions=bindings)]  # type: ignore[union-attr]
-    names = labels(store, [v for v, _ in rows if isinstance(v, NamedNode)])
-    chosen = {value for name, value in query.choices if name == facet.name}
-    if facet is _YEAR and query.date_from and query.date_from == query.date_to:
-        chosen = {query.date_from}
-    values = [FacetValue(v.value, names.get(v.value, v.value), n, v.value in chosen) for v, n in rows]
-    return FacetCounts(facet.name, facet.label, values)
+    chosen = [_iri(v) for v in chosen_values(facet, query) if facet is not YEAR and not facet.literal]
+    names = labels(store, [*(v for v, _ in rows if isinstance(v, NamedNode)), *chosen])
+    return shown_values(facet, query, [(v.value, n) for v, n in rows], names)
 
 
 def _iri(value: str) -> NamedNode:

@@ -17,8 +17,10 @@ which it is the subject, from every graph, blank nodes included), so the
 result conforms to the shapes whenever the store does.  A theme or group
 takes in its narrower concepts (``skos:broader*``) and, from each statement
 that discusses it, the recommendations on a neighbouring concept (one with
-the same broader concept): the calls to action concerned.  A selection takes
-only the units tagged with its concepts (or selected itself).
+the same broader concept): the calls to action concerned.  A selection (what
+the graph view shows) takes the units tagged with its concepts, made by,
+addressed to or naming its organisations, or citing its sources, and the
+units selected themselves.
 
 >>> store = GraphStore.memory()
 >>> scope = Scope.parse("theme", ["https://w3id.org/rightsgraph/theme/maternal-mortality"])
@@ -38,7 +40,7 @@ from rightsgraph.graph.errors import RightsgraphError
 from rightsgraph.graph.queries import values_clause
 from rightsgraph.graph.scopes import Scope
 from rightsgraph.graph.store import GraphStore
-from rightsgraph.ontology.terms import CITO, DCTERMS, PROV, RG, SCHEMA, SKOS
+from rightsgraph.ontology.terms import CITO, DCTERMS, ORG, PROV, RDF, RG, SCHEMA, SKOS
 
 # ---------------------------------------------------------------- the units
 
@@ -81,9 +83,14 @@ _RELATED = """SELECT DISTINCT ?unit ?concept ?tagging WHERE {
   ?unit ?tagging ?neighbour ; dcterms:isPartOf+ ?statement ; a ?kind .
 }"""
 
+# What the graph view shows: concepts, organisations and sources (its nodes), or units
+# (the evidence of an edge).  A selected node takes in the units tagged with it, made by,
+# addressed to or naming it, or citing it.
 _SELECTION = f"""SELECT DISTINCT ?unit WHERE {{
   {_UNIT_KINDS}
-  {{ %(selected)s ?unit rg:theme|rg:group ?selected }} UNION {{ %(units)s }}
+  {{ %(selected)s ?unit rg:theme|rg:group|rg:madeBy|rg:addressedTo|rg:mentions
+       |rg:recommendingState|rg:stateUnderReview|cito:cites|rg:footnote/rg:source ?selected }}
+  UNION {{ %(units)s }}
   ?unit a ?kind .
 }}"""
 
@@ -115,23 +122,26 @@ def units(store: GraphStore, scope: Scope) -> list[NamedNode]:
 # full; only these links are followed, which keeps a package focused.
 _ACTOR_LINKS = {p.value: "actor" for p in (RG.madeBy, RG.addressedTo, RG.mentions,
                                            RG.recommendingState, RG.stateUnderReview)}
+# A concept used by any resource of a package comes with its labels and mappings.
+_CONCEPT_LINKS = {RG.theme.value: "concept", RG.group.value: "concept",
+                  RG.sdgTarget.value: "mapped"}
 _LINKS: dict[str, dict[str, str]] = {
     "unit": {
         DCTERMS.isPartOf.value: "container", PROV.wasDerivedFrom.value: "container",
         RG.footnote.value: "footnote", CITO.cites.value: "source",
         CITO.citesAsEvidence.value: "source", CITO.citesForInformation.value: "source",
-        RG.theme.value: "concept", RG.group.value: "concept", RG.sdgTarget.value: "mapped",
-        **_ACTOR_LINKS,
+        **_CONCEPT_LINKS, **_ACTOR_LINKS,
     },
     "container": {
         DCTERMS.isPartOf.value: "container", PROV.wasDerivedFrom.value: "container",
         DCTERMS.creator.value: "actor", CITO.cites.value: "source",
+        **_CONCEPT_LINKS, **_ACTOR_LINKS,
     },
     "footnote": {RG.source.value: "source", PROV.wasDerivedFrom.value: "container",
-                 CITO.cites.value: "source", **_ACTOR_LINKS},
-    "source": {PROV.wasDerivedFrom.value: "container"},
+                 CITO.cites.value: "source", **_CONCEPT_LINKS, **_ACTOR_LINKS},
+    "source": {PROV.wasDerivedFrom.value: "container", **_CONCEPT_LINKS},
     "actor": {SCHEMA.organizer.value: "actor", SCHEMA.superEvent.value: "actor",
-              PROV.wasDerivedFrom.value: "container"},
+              PROV.wasDerivedFrom.value: "container", **_CONCEPT_LINKS},
     "concept": {SKOS.broader.value: "concept", SKOS.closeMatch.value: "mapped",
                 SKOS.exactMatch.value: "mapped"},
     "mapped": {},
@@ -146,9 +156,7 @@ def closure(store: GraphStore, scope: Scope) -> list[Quad]:
     """
     if scope.kind in ("dataset", "graph"):
         raise RightsgraphError(f"the scope {scope.kind} is exported as it is, not as a closure")
-    for iri in scope.iris if scope.kind != "selection" else ():
-        if not _known(store, iri):
-            raise RightsgraphError(f"nothing is known about {iri.value} in this store")
+    check(store, scope)
     seeds: list[tuple[NamedNode, str]] = [(u, "unit") for u in units(store, scope)]
     if scope.kind in ("theme", "group"):
         seeds.append((scope.iri, "concept"))
@@ -157,7 +165,7 @@ def closure(store: GraphStore, scope: Scope) -> list[Quad]:
     elif scope.kind == "statement":
         seeds.append((scope.iri, "container"))
     else:
-        seeds += [(iri, "concept") for iri in scope.iris if _is_concept(store, iri)]
+        seeds += [(iri, role) for iri in scope.iris if (role := _role(store, iri))]
     return _gather(store, seeds)
 
 
@@ -193,12 +201,51 @@ def _gather(store: GraphStore, seeds: list[tuple[NamedNode, str]]) -> list[Quad]
     return quads
 
 
-def _known(store: GraphStore, iri: NamedNode) -> bool:
-    return any(True for _ in store.raw.quads_for_pattern(iri, None, None, None))
+#: What the resource of a scope must be (any of these classes), and how to call it.
+_EXPECTED: dict[str, tuple[str, tuple[NamedNode, ...]]] = {
+    "theme": ("a theme", (RG.Theme,)),
+    "group": ("an affected group", (RG.Group,)),
+    "organisation": ("an organisation, State or person",
+                     (RG.Organisation, RG.State, ORG.Organization, RG.Person)),
+    "statement": ("a statement or document", (RG.Statement, RG.Document)),
+}
 
 
-def _is_concept(store: GraphStore, iri: NamedNode) -> bool:
-    return any(True for _ in store.raw.quads_for_pattern(iri, SKOS.inScheme, None, None))
+def check(store: GraphStore, scope: Scope) -> None:
+    """Refuse a scope about a resource the store does not hold, or of the wrong kind
+    (a group given as a theme), with a message that says which.
+
+    >>> women = Scope.parse("theme", ["https://w3id.org/rightsgraph/group/women"])
+    >>> try:
+    ...     check(GraphStore.memory(), women)
+    ... except RightsgraphError as exc:
+    ...     print(exc)
+    https://w3id.org/rightsgraph/group/women is not a theme in this store
+    """
+    raw = store.raw
+    expected = _EXPECTED.get(scope.kind)
+    for iri in scope.iris if scope.kind not in ("dataset", "graph") else ():
+        if not any(True for _ in raw.quads_for_pattern(iri, None, None, None)):
+            raise RightsgraphError(f"nothing is known about {iri.value} in this store")
+        if expected is None:
+            continue
+        name, classes = expected
+        if not any(any(True for _ in raw.quads_for_pattern(iri, RDF.type, c, None))
+                   for c in classes):
+            raise RightsgraphError(f"{iri.value} is not {name} in this store")
 
 
-__all__ = ["Scope", "closure", "units"]
+_ROLES = ((SKOS.inScheme, None, "concept"), (RDF.type, RG.Source, "source"),
+          *((RDF.type, c, "actor") for c in (RG.Organisation, RG.State, ORG.Organization,
+                                             RG.Person, RG.Event)))
+
+
+def _role(store: GraphStore, iri: NamedNode) -> str:
+    """The role of a selected node that is not a unit ("" for a unit or anything else)."""
+    for predicate, value, role in _ROLES:
+        if any(True for _ in store.raw.quads_for_pattern(iri, predicate, value, None)):
+            return role
+    return ""
+
+
+__all__ = ["Scope", "check", "closure", "units"]

@@ -41,41 +41,62 @@ from rightsgraph.graph.store import GraphStore
 from rightsgraph.graph.turtle import EXPORT_PREFIXES, TurtleWriter
 from rightsgraph.ontology.terms import DEFAULT_INSTANCE_BASE
 
-Writer = Callable[[Canonical, Sequence[str], str], Iterator[str]]
+#: Told how an export advances: ``progress(step, done, total)``, for example
+#: ``("reading graphs", 3, 9)`` or ``("writing Turtle", 50000, 200000)`` (lines).
+Progress = Callable[[str, int, int], None]
+Writer = Callable[[Canonical, Sequence[str], str, Progress | None], Iterator[str]]
 
 
-def _turtle(data: Canonical, comments: Sequence[str], base: str) -> Iterator[str]:
+def _turtle(data: Canonical, comments: Sequence[str], base: str,
+            progress: Progress | None) -> Iterator[str]:
     merged = {DEFAULT: data.merged()}
     blank = {DEFAULT} if data.has_blank_nodes else set()
-    return TurtleWriter(EXPORT_PREFIXES, base).chunks(merged, comments, trig=False, blank_graphs=blank)
+    writer = TurtleWriter(EXPORT_PREFIXES, base, progress=_step(progress, "writing Turtle"))
+    return writer.chunks(merged, comments, trig=False, blank_graphs=blank)
 
 
-def _trig(data: Canonical, comments: Sequence[str], base: str) -> Iterator[str]:
-    return TurtleWriter(EXPORT_PREFIXES, base).chunks(data.graphs, comments, trig=True,
-                                                      blank_graphs=data.blank_graphs)
+def _trig(data: Canonical, comments: Sequence[str], base: str,
+          progress: Progress | None) -> Iterator[str]:
+    writer = TurtleWriter(EXPORT_PREFIXES, base, progress=_step(progress, "writing TriG"))
+    return writer.chunks(data.graphs, comments, trig=True, blank_graphs=data.blank_graphs)
 
 
-def _ntriples(data: Canonical, comments: Sequence[str], base: str) -> Iterator[str]:
+def _ntriples(data: Canonical, comments: Sequence[str], base: str,
+              progress: Progress | None) -> Iterator[str]:
     lines = data.merged()
     if lines:
         yield "\n".join(lines) + "\n"
 
 
-def _nquads(data: Canonical, comments: Sequence[str], base: str) -> Iterator[str]:
+def _nquads(data: Canonical, comments: Sequence[str], base: str,
+            progress: Progress | None) -> Iterator[str]:
+    total, done = data.quad_count(), 0
     for key, lines in data.graphs.items():
         if key == DEFAULT:
             yield "\n".join(lines) + "\n"
         else:
             suffix = " " + key + " ."
             yield "\n".join([line[:-2] + suffix for line in lines]) + "\n"
+        done += len(lines)
+        if progress:
+            progress("writing N-Quads", done, total)
 
 
-def _jsonld(data: Canonical, comments: Sequence[str], base: str) -> Iterator[str]:
+def _jsonld(data: Canonical, comments: Sequence[str], base: str,
+            progress: Progress | None) -> Iterator[str]:
     yield write_jsonld(data.merged(), EXPORT_PREFIXES)
 
 
-def _rdfxml(data: Canonical, comments: Sequence[str], base: str) -> Iterator[str]:
+def _rdfxml(data: Canonical, comments: Sequence[str], base: str,
+            progress: Progress | None) -> Iterator[str]:
     yield write_rdfxml(data.merged(), EXPORT_PREFIXES)
+
+
+def _step(progress: Progress | None, step: str) -> Callable[[int, int], None] | None:
+    """``progress`` with its step named (for writers that count lines)."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(step, done, total)
 
 
 @dataclass(frozen=True)
@@ -127,25 +148,35 @@ class Written:
     graphs: int
 
 
-def collect(store: GraphStore, scope: Scope | None = None) -> Canonical:
+def collect(store: GraphStore, scope: Scope | None = None, *,
+            progress: Progress | None = None) -> Canonical:
     """The canonical form of what ``scope`` (default: the whole dataset) holds."""
     scope = scope or Scope()
     if scope.kind == "dataset":
-        return Canonical.from_store(store)
+        return Canonical.from_store(store, progress=_step(progress, "reading graphs"))
     if scope.kind == "graph":
-        return Canonical.from_store(store, [graph_of(store, scope.iri)])
-    return Canonical.from_quads(closure(store, scope))
+        return Canonical.from_store(store, [graph_of(store, scope.iri)],
+                                    progress=_step(progress, "reading graphs"))
+    if progress:
+        progress("gathering the closure", 0, 0)
+    quads = closure(store, scope)
+    if progress:
+        progress("gathering the closure", len(quads), len(quads))
+    return Canonical.from_quads(quads)
 
 
 def export_to(store: GraphStore, fmt: str, scope: Scope | None, out: BinaryIO, *,
-              base: str = DEFAULT_INSTANCE_BASE) -> Written:
+              base: str = DEFAULT_INSTANCE_BASE, progress: Progress | None = None) -> Written:
     """Write the export of ``scope`` in format ``fmt`` to the binary file ``out``.
+
+    ``progress``, if given, is told how the export advances.
 
     :raises RightsgraphError: for an unknown format or scope, or data the format cannot carry.
     """
     chosen = export_format(fmt)
     scope = scope or Scope()
-    return write(collect(store, scope), chosen.name, out, scope=scope, base=base)
+    return write(collect(store, scope, progress=progress), chosen.name, out, scope=scope,
+                 base=base, progress=progress)
 
 
 def export(store: GraphStore, fmt: str, scope: Scope | None = None, *,
@@ -157,13 +188,15 @@ def export(store: GraphStore, fmt: str, scope: Scope | None = None, *,
 
 
 def write(data: Canonical, fmt: str, out: BinaryIO, *, scope: Scope | None = None,
-          base: str = DEFAULT_INSTANCE_BASE) -> Written:
+          base: str = DEFAULT_INSTANCE_BASE, progress: Progress | None = None) -> Written:
     """Write ``data`` in format ``fmt`` to ``out`` (used by exports and packages)."""
     chosen = export_format(fmt)
     merged = len(data.merged()) if not chosen.keeps_graphs else data.quad_count()
     comments = _comments(data, chosen, scope or Scope(), merged)
-    for chunk in chosen.writer(data, comments, base):
+    for chunk in chosen.writer(data, comments, base, progress):
         out.write(chunk.encode("utf-8"))
+    if progress:
+        progress("written", merged, merged)
     return Written(merged, len(data.graph_names()))
 
 
@@ -199,5 +232,5 @@ def graph_of(store: GraphStore, iri: NamedNode) -> NamedNode:
     raise RightsgraphError(f"no graph or document {iri.value} in the store")
 
 
-__all__ = ["FORMATS", "ExportFormat", "Scope", "Written", "collect", "export", "export_to",
+__all__ = ["FORMATS", "ExportFormat", "Progress", "Scope", "Written", "collect", "export", "export_to",
            "export_format", "graph_of", "write"]

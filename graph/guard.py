@@ -16,6 +16,7 @@ rightsgraph.graph.errors.QueryError: SERVICE is not allowed: this endpoint never
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rightsgraph.graph.errors import QueryError
 
@@ -47,7 +48,19 @@ def blank_out(sparql: str) -> str:
     >>> blank_out('SELECT * { ?s ?p "SERVICE" } # LOAD')
     'SELECT * { ?s ?p           }       '
     """
+    if len(sparql) <= _CACHED_LENGTH:  # each request checks its text more than once
+        return _blank_out_cached(sparql)
+    return _blank_out(sparql)
+
+
+_CACHED_LENGTH = 16_384
+
+
+def _blank_out(sparql: str) -> str:
     return _BLANKED.sub(lambda m: " " * len(m.group(0)), _unescape(sparql))
+
+
+_blank_out_cached = lru_cache(maxsize=64)(_blank_out)
 
 
 def refuse_network_access(sparql: str) -> None:

@@ -10,7 +10,10 @@ It holds what the browse pages need fast and the store answers slowly:
 * ``units``: every tagged passage, recommendation, commitment and concern
   with its tags, document, date, organisations and sources, for
   :mod:`rightsgraph.graph.intersections` (reading these from the store takes
-  tens of seconds at 100,000 recommendations; from here, well under one).
+  tens of seconds at 100,000 recommendations; from here, well under one);
+* ``triples``: the triples the list pages filter, sort and count by (types,
+  tags, makers, addressees, responses, documents, dates, names, texts: the
+  predicates of :data:`LISTED`), for :mod:`rightsgraph.graph.listing`.
 
 Each row belongs to the named graph it was read from.  :meth:`StoreIndex.refresh`
 compares every graph's fingerprint (source digest, loader and loader version;
@@ -30,7 +33,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -41,13 +44,13 @@ from rightsgraph.graph.labels import fallback_label
 from rightsgraph.graph.schemes import Schemes, load_schemes
 from rightsgraph.graph.spelling import WORD, fold
 from rightsgraph.graph.store import GraphStore
-from rightsgraph.graph.units import Links, Unit, pairs, read_links, read_units
-from rightsgraph.ontology.terms import DCTERMS, RDF, RDFS, RG, SCHEMA, SKOS
+from rightsgraph.graph.units import Links, Scans, Unit, read_links, read_units
+from rightsgraph.ontology.terms import DCTERMS, PREFIXES, RDF, RDFS, RG, SCHEMA, SKOS
 
 #: File name of the index inside a store directory.
 INDEX_FILE = "search.sqlite3"
 #: Bump when what is indexed changes: the next refresh rebuilds everything.
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 #: Kinds of resource indexed, in order of preference when one has several.
 KINDS = ("Recommendation", "Commitment", "Concern", "Passage", "Footnote", "Statement",
          "Document", "Theme", "Group", "Organisation", "State", "Person", "Event",
@@ -58,6 +61,11 @@ _INTERNAL = "urn:rightsgraph:"  # the store's own bookkeeping graphs (staging, p
 _NAMES = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SCHEMA.name, SKOS.altLabel, SKOS.hiddenLabel,
           SCHEMA.alternateName)
 _DISPLAY = 4  # the first four give a display label
+#: Predicates copied to the ``triples`` table (prefixed names; ``rdf:type`` only with rg: classes).
+LISTED = ("rdf:type", "rg:theme", "rg:group", "rg:addressedTo", "rg:madeBy", "rg:response",
+          "rg:recommendingState", "rg:mentions", "prov:wasDerivedFrom", "dcterms:creator",
+          "schema:organizer", "dcterms:date", "schema:startDate", "dcterms:isPartOf",
+          "skos:prefLabel", "rdfs:label", "dcterms:title", "schema:name", "rg:text", "schema:url")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -72,10 +80,17 @@ CREATE TABLE IF NOT EXISTS units(graph TEXT NOT NULL, iri TEXT NOT NULL, kind TE
                                  concepts TEXT NOT NULL, document TEXT NOT NULL, date TEXT NOT NULL,
                                  actors TEXT NOT NULL, creators TEXT NOT NULL, sources TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS units_graph ON units(graph);
+CREATE TABLE IF NOT EXISTS triples(graph TEXT NOT NULL, s TEXT NOT NULL, p TEXT NOT NULL,
+                                   o TEXT NOT NULL, literal INTEGER NOT NULL, datatype TEXT NOT NULL,
+                                   lang TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS triples_graph ON triples(graph);
+CREATE INDEX IF NOT EXISTS triples_ps ON triples(p, s);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(label, text, tags,
     tokenize = 'porter unicode61 remove_diacritics 2');
 """
-_TABLES = ("graphs", "docs", "concepts", "units", "fts")  # fixed names, never from input
+_TABLES = ("graphs", "docs", "concepts", "units", "triples", "fts")  # fixed names, never from input
+#: Told (graphs done, graphs to do, the graph about to be indexed) as a build goes.
+Progress = Callable[[int, int, str], None]
 
 
 class StoreIndex:
@@ -84,6 +99,8 @@ class StoreIndex:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
         self._lock = Lock()
+        #: Goes up each time the index changes, so that what is read from it can be cached.
+        self.generation = 0
         with self._lock, self._db:
             self._db.executescript(_SCHEMA)
 
@@ -114,31 +131,37 @@ class StoreIndex:
 
     # ------------------------------------------------------------ keeping in step
 
-    def refresh(self, store: GraphStore) -> list[str]:
-        """Reindex the graphs that changed since the last refresh; return their names."""
+    def refresh(self, store: GraphStore, progress: Progress | None = None) -> list[str]:
+        """Reindex the graphs that changed since the last refresh; return their names.
+
+        ``progress(done, total, graph)`` is called before each graph is indexed.
+        """
         current = fingerprints(store)
         version = self.read("SELECT value FROM meta WHERE key = 'version'")
         known = dict(self.read("SELECT graph, fingerprint FROM graphs"))
         if not version or version[0][0] != INDEX_VERSION:
-            self.rebuild(store)
+            self.rebuild(store, progress)
             return sorted(current)
         changed = [g for g, fp in current.items() if known.get(g) != fp]
         removed = [g for g in known if g not in current]
         if not changed and not removed:
             return []
         if any(_defines_concepts(store, g) for g in changed) or self._had_concepts(removed):
-            self.rebuild(store)
+            self.rebuild(store, progress)
             return sorted(current)
         schemes = load_schemes(store)
         with self._lock, self._db:
             for graph in (*changed, *removed):
                 self._forget(graph)
-            for graph in changed:
+            for done, graph in enumerate(changed):
+                if progress is not None:
+                    progress(done, len(changed), graph)
                 self._index_graph(store, graph, schemes)
                 self._db.execute("INSERT INTO graphs VALUES (?, ?)", (graph, current[graph]))
+            self.generation += 1
         return sorted((*changed, *removed))
 
-    def rebuild(self, store: GraphStore) -> int:
+    def rebuild(self, store: GraphStore, progress: Progress | None = None) -> int:
         """Reindex everything; return the number of indexed resources."""
         current = fingerprints(store)
         schemes = load_schemes(store)
@@ -148,16 +171,19 @@ class StoreIndex:
             rows = [(norm, c.iri, label) for c in schemes.concepts.values()
                     for label in c.labels for norm in norms(label)]
             self._db.executemany("INSERT INTO concepts VALUES (?, ?, ?)", rows)
-            for graph, fingerprint in current.items():
+            for done, (graph, fingerprint) in enumerate(current.items()):
+                if progress is not None:
+                    progress(done, len(current), graph)
                 self._index_graph(store, graph, schemes)
                 self._db.execute("INSERT INTO graphs VALUES (?, ?)", (graph, fingerprint))
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
+            self.generation += 1
             return int(self._db.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
 
     def _forget(self, graph: str) -> None:
         self._db.execute("DELETE FROM fts WHERE rowid IN (SELECT id FROM docs WHERE graph = ?)",
                          (graph,))
-        for table in ("docs", "units", "graphs"):
+        for table in ("docs", "units", "triples", "graphs"):
             self._db.execute(f"DELETE FROM {table} WHERE graph = ?", (graph,))
 
     def _had_concepts(self, graphs: Sequence[str]) -> bool:
@@ -166,44 +192,61 @@ class StoreIndex:
 
     def _index_graph(self, store: GraphStore, graph: str, schemes: Schemes) -> None:
         name = DefaultGraph() if graph == _DEFAULT else NamedNode(graph)
-        self._index_text(store, graph, name, schemes)
-        units = read_units(store, name)
-        links = read_links(store, units, name)
+        scans = Scans(store, name)  # text, units and links read some predicates in common
+        self._index_text(scans, graph, schemes)
+        self._index_triples(scans, graph)
+        units = read_units(store, name, scans)
+        links = read_links(store, units, name, scans)
         self._db.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             (graph, u.iri, u.kind, " ".join(u.concepts), u.document, u.date,
              " ".join(links.actors[i]), " ".join(links.creators[i]), " ".join(links.sources[i]))
             for i, u in enumerate(units)])
 
-    def _index_text(self, store: GraphStore, graph: str, name: NamedNode | DefaultGraph,
-                    schemes: Schemes) -> None:
-        kinds = _typed_resources(store, name)
+    def _index_text(self, scans: Scans, graph: str, schemes: Schemes) -> None:
+        name = DefaultGraph() if graph == _DEFAULT else NamedNode(graph)
+        kinds = _typed_resources(scans.store, name)
         texts: dict[str, str] = {}
-        for subject, term in pairs(store, RG.text, name):
+        for subject, term in scans.pairs(RG.text):
             if subject in kinds and isinstance(term, Literal):
                 texts.setdefault(subject, term.value)
         names: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for rank, predicate in enumerate(_NAMES):
-            for subject, term in pairs(store, predicate, name):
+            for subject, term in scans.pairs(predicate):
                 if subject in kinds and isinstance(term, Literal) and term.value.strip():
                     english = not term.language or term.language.startswith("en")
                     names[subject].append((rank * 2 + (0 if english else 1), term.value))
         tags: dict[str, list[str]] = defaultdict(list)
         for predicate in (RG.theme, RG.group):
-            for subject, term in pairs(store, predicate, name):
+            for subject, term in scans.pairs(predicate):
                 if subject in kinds and isinstance(term, NamedNode) and term.value in schemes.concepts:
                     tags[subject].extend(schemes.concepts[term.value].labels)
-        for iri in sorted(kinds):
+        first = int(self._db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM docs").fetchone()[0])
+        docs, fts = [], []
+        for number, iri in enumerate(sorted(kinds), start=first):
             ranked = sorted(names.get(iri, []))
             label = next((" ".join(v.split()) for r, v in ranked if r < _DISPLAY * 2), "") \
                 or fallback_label(iri)
             all_names = " · ".join(dict.fromkeys(v for _r, v in ranked))
             body = texts.get(iri, "")
-            cursor = self._db.execute(
-                "INSERT INTO docs(iri, graph, kind, label, names, text) VALUES (?, ?, ?, ?, ?, ?)",
-                (iri, graph, kinds[iri], label, all_names, body))
-            self._db.execute("INSERT INTO fts(rowid, label, text, tags) VALUES (?, ?, ?, ?)",
-                             (cursor.lastrowid, fold(all_names), fold(body),
-                              fold(" · ".join(dict.fromkeys(tags.get(iri, []))))))
+            docs.append((number, iri, graph, kinds[iri], label, all_names, body))
+            fts.append((number, fold(all_names), fold(body),
+                        fold(" · ".join(dict.fromkeys(tags.get(iri, []))))))
+        self._db.executemany("INSERT INTO docs(id, iri, graph, kind, label, names, text) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)", docs)
+        self._db.executemany("INSERT INTO fts(rowid, label, text, tags) VALUES (?, ?, ?, ?)", fts)
+
+    def _index_triples(self, scans: Scans, graph: str) -> None:
+        rows = []
+        for name in LISTED:
+            prefix, local = name.split(":")
+            for subject, term in scans.pairs(NamedNode(PREFIXES[prefix] + local)):
+                if isinstance(term, NamedNode):
+                    if name != "rdf:type" or term.value.startswith(RG.base):
+                        rows.append((graph, subject, name, term.value, 0, "", ""))
+                elif isinstance(term, Literal):
+                    rows.append((graph, subject, name, term.value, 1, term.datatype.value,
+                                 term.language or ""))
+        self._db.executemany("INSERT INTO triples VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     # ------------------------------------------------------------ the units
 

@@ -27,7 +27,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from rightsgraph import ontology
 from rightsgraph.graph.canonical import Canonical
-from rightsgraph.graph.export import collect, write
+from rightsgraph.graph.export import Progress, collect, write
 from rightsgraph.graph.iri import checked_iri
 from rightsgraph.graph.labels import labels
 from rightsgraph.graph.provenance import package_version
@@ -89,12 +89,15 @@ class Package:
 
 
 def build_package(store: GraphStore, scope: Scope, out: BinaryIO,
-                  info: PackageInfo | None = None) -> Package:
-    """Write the partner package of ``scope`` to ``out`` (a zip) and say what it holds."""
+                  info: PackageInfo | None = None, *, progress: Progress | None = None) -> Package:
+    """Write the partner package of ``scope`` to ``out`` (a zip) and say what it holds.
+
+    ``progress``, if given, is told how the export of the data advances.
+    """
     info = info or PackageInfo()
-    data = collect(store, scope)
+    data = collect(store, scope, progress=progress)
     data_ttl = io.BytesIO()
-    written = write(data, "turtle", data_ttl, scope=scope, base=info.base)
+    written = write(data, "turtle", data_ttl, scope=scope, base=info.base, progress=progress)
     lines = data.merged()
     stats = _statistics(lines)
     title = info.title or _title(store, scope)

@@ -1,7 +1,7 @@
 """Serialise query results: one registry of output formats.
 
-SELECT and ASK results go out as SPARQL JSON, XML, CSV, TSV or a text
-table; CONSTRUCT and DESCRIBE results as Turtle (with the project's
+SELECT and ASK results go out as SPARQL JSON, XML, CSV, TSV, a text
+table or Turtle in the W3C result-set vocabulary; CONSTRUCT and DESCRIBE results as Turtle (with the project's
 prefixes), N-Triples, JSON-LD or RDF/XML.
 
 >>> store = GraphStore.memory(with_ontology=False)
@@ -17,7 +17,10 @@ n
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Iterator
+from typing import IO
 
 from pyoxigraph import (
     BlankNode,
@@ -54,6 +57,9 @@ GRAPH_FORMATS: dict[str, RdfFormat] = {
     "jsonld": RdfFormat.JSON_LD,
     "rdfxml": RdfFormat.RDF_XML,
 }
+#: The W3C result-set vocabulary: SELECT and ASK results as RDF (Turtle downloads).
+RS = "http://www.w3.org/2001/sw/DataAccess/tests/result-set#"
+_RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 #: Every output format name, for option choices.
 OUTPUT_FORMATS = ("table", *SOLUTION_FORMATS, *GRAPH_FORMATS)
 
@@ -63,32 +69,79 @@ def serialize(result: QueryResult, fmt: str) -> bytes:
 
     :raises QueryError: if the format does not suit the kind of result.
     """
+    if fmt == "table":
+        if isinstance(result, QueryTriples):
+            return _table(["subject", "predicate", "object"], [list(t) for t in result])
+        if isinstance(result, QueryBoolean):
+            return b"true\n" if bool(result) else b"false\n"
+        names = [v.value for v in result.variables]
+        return _table(names, [[solution[name] for name in names] for solution in result])
+    output = io.BytesIO()
+    serialize_into(result, fmt, output)
+    return output.getvalue()
+
+
+def serialize_into(result: QueryResult, fmt: str, output: IO[bytes]) -> None:
+    """Write ``result`` to ``output`` in format ``fmt``, as the engine streams it.
+
+    SELECT and ASK results asked for as ``turtle`` are written in the W3C
+    result-set vocabulary (``rs:ResultSet``), as other SPARQL services do, so
+    that every result can be downloaded as Turtle.
+
+    :raises QueryError: if the format does not suit the kind of result.
+    """
     if isinstance(result, QueryTriples):
-        triples = list(result)
-        if fmt == "table":
-            return _table(["subject", "predicate", "object"], [list(t) for t in triples])
         if fmt not in GRAPH_FORMATS:
             raise QueryError(
                 f"a CONSTRUCT or DESCRIBE result cannot be written as {fmt}; "
                 f"use one of {', '.join(['table', *GRAPH_FORMATS])}"
             )
-        return _graph(triples, GRAPH_FORMATS[fmt])
-    if fmt in GRAPH_FORMATS:
+        rdf_format = GRAPH_FORMATS[fmt]
+        serialize_rdf(result, output, rdf_format,
+                      prefixes=PREFIXES if rdf_format == RdfFormat.TURTLE else None)
+        return
+    if fmt == "turtle":
+        serialize_rdf(result_set_triples(result), output, RdfFormat.TURTLE,
+                      prefixes={"rs": RS, **PREFIXES})
+        return
+    if fmt not in SOLUTION_FORMATS:
         raise QueryError(
             f"a SELECT or ASK result cannot be written as {fmt}; "
-            f"use one of {', '.join(['table', *SOLUTION_FORMATS])}"
+            f"use one of {', '.join(['table', *SOLUTION_FORMATS, 'turtle'])}"
         )
-    if fmt == "table":
-        if isinstance(result, QueryBoolean):
-            return b"true\n" if bool(result) else b"false\n"
-        names = [v.value for v in result.variables]
-        rows = [[solution[name] for name in names] for solution in result]
-        return _table(names, rows)
-    try:
-        output = result.serialize(format=SOLUTION_FORMATS[fmt])
-    except KeyError:
-        raise QueryError(f"unknown output format {fmt!r}") from None
-    return output if isinstance(output, bytes) else b""
+    result.serialize(output, SOLUTION_FORMATS[fmt])
+
+
+def result_set_triples(result: QuerySolutions | QueryBoolean) -> Iterator[Triple]:
+    """A SELECT or ASK result as triples of the W3C result-set vocabulary.
+
+    Each solution carries ``rs:index`` (from 1), so the order survives.
+
+    >>> store = GraphStore.memory(with_ontology=False)
+    >>> triples = list(result_set_triples(store.query("ASK {}")))
+    >>> [(t.predicate.value.rsplit("#")[1], t.object.value.rsplit("#")[-1]) for t in triples]
+    [('type', 'ResultSet'), ('boolean', 'true')]
+    """
+    result_set = BlankNode("results")  # short labels: readable, and safe for every parser
+    yield Triple(result_set, _RDF_TYPE, NamedNode(RS + "ResultSet"))
+    if isinstance(result, QueryBoolean):
+        yield Triple(result_set, NamedNode(RS + "boolean"), Literal(bool(result)))
+        return
+    names = [v.value for v in result.variables]
+    for name in names:
+        yield Triple(result_set, NamedNode(RS + "resultVariable"), Literal(name))
+    for index, row in enumerate(result, start=1):
+        solution = BlankNode(f"s{index}")
+        yield Triple(result_set, NamedNode(RS + "solution"), solution)
+        yield Triple(solution, NamedNode(RS + "index"), Literal(index))
+        for column, name in enumerate(names):
+            term = row[name]
+            if term is None:
+                continue
+            binding = BlankNode(f"s{index}v{column}")
+            yield Triple(solution, NamedNode(RS + "binding"), binding)
+            yield Triple(binding, NamedNode(RS + "variable"), Literal(name))
+            yield Triple(binding, NamedNode(RS + "value"), term)
 
 
 def json_solutions(variables: list[Variable], rows: list[QuerySolution]) -> bytes:
@@ -131,12 +184,6 @@ def _json_term(term: object) -> dict[str, object]:
     raise TypeError(f"unexpected term {term!r}")
 
 
-def _graph(triples: list[Triple], rdf_format: RdfFormat) -> bytes:
-    prefixes = PREFIXES if rdf_format == RdfFormat.TURTLE else None
-    data = serialize_rdf(triples, format=rdf_format, prefixes=prefixes)
-    return data if isinstance(data, bytes) else b""
-
-
 def short(term: object) -> str:
     """Return a compact, readable form of an RDF term for text output.
 
@@ -175,5 +222,5 @@ def _table(names: list[str], rows: list[list[object]]) -> bytes:
     return "\n".join(out).encode()
 
 
-__all__ = ["serialize", "short", "json_solutions", "GraphStore", "OUTPUT_FORMATS",
-           "SOLUTION_FORMATS", "GRAPH_FORMATS", "QuerySolutions"]
+__all__ = ["serialize", "serialize_into", "result_set_triples", "short", "json_solutions",
+           "GraphStore", "OUTPUT_FORMATS", "SOLUTION_FORMATS", "GRAPH_FORMATS", "QuerySolutions"]

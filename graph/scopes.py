@@ -131,19 +131,24 @@ def resolve(store: GraphStore, kind: str, text: str) -> NamedNode:
     >>> resolve(GraphStore.memory(), "organisation", "usa").value
     'https://w3id.org/rightsgraph/state/USA'
 
-    :raises RightsgraphError: if no resource, or more than one, has that name.
+    >>> resolve(GraphStore.memory(), "graph", "report.txt")
+    Traceback (most recent call last):
+    ...
+    rightsgraph.graph.errors.RightsgraphError: the graph is not an absolute IRI: 'report.txt'
+
+    :raises RightsgraphError: if no resource, or more than one, has that name, or a graph
+        or statement is not given as an absolute http, https or urn IRI.
     """
-    if text.startswith(("http://", "https://", "urn:")):
-        return checked_iri(text)
+    if kind not in ("theme", "group", "organisation") or text.startswith(
+            ("http://", "https://", "urn:")):
+        return checked_iri(text, what=f"the {kind}")
     wanted = Literal(" ".join(text.split()).lower())
     if kind in ("theme", "group"):
         rdf_class = RG.Theme if kind == "theme" else RG.Group
         rows = store.query(_CONCEPT_BY_NAME, substitutions={Variable("wanted"): wanted,
                                                             Variable("kind"): rdf_class})
-    elif kind == "organisation":
-        rows = store.query(_ACTOR_BY_NAME, substitutions={Variable("wanted"): wanted})
     else:
-        raise RightsgraphError(f"give the {kind} as an IRI")
+        rows = store.query(_ACTOR_BY_NAME, substitutions={Variable("wanted"): wanted})
     found = sorted({row["c"].value for row in rows})  # type: ignore[union-attr]
     if not found:
         raise RightsgraphError(f"no {kind} is named {text!r}; give its label or IRI")
@@ -166,6 +171,9 @@ SELECT ?c (COUNT(DISTINCT ?u) AS ?n) WHERE {
   VALUES ?kind { rg:Passage rg:Recommendation rg:Commitment rg:Concern }
   ?u rg:madeBy|rg:addressedTo|rg:mentions|rg:recommendingState|rg:stateUnderReview ?c ; a ?kind .
   FILTER(isIRI(?c))
+  FILTER EXISTS {
+    VALUES ?actor { rg:Organisation rg:State org:Organization rg:Person } ?c a ?actor
+  }
 } GROUP BY ?c ORDER BY DESC(?n) ?c LIMIT 1000
 """
 _STATEMENTS = """

@@ -22,39 +22,50 @@ import re
 #: A word as the index's tokenizer sees it: a run of letters and digits.
 WORD = re.compile(r"[^\W_]+")
 
-# -is- inside a word ending (organise, organisation, organising, organised...).
-# At least three letters before, so that rise, wise and vise stay as they are.
-_ISE = re.compile(
-    r"\b([A-Za-z]{3,})is(e|es|ed|er|ers|ing|ation|ations|ational)\b", re.IGNORECASE
-)
-_YSE = re.compile(r"\b([A-Za-z]{3,})ys(e|es|ed|ing)\b", re.IGNORECASE)
+# -is- inside a word ending (organise, organisation, organising, organised...),
+# with at least three ASCII letters before it in the word, so that rise, wise
+# and vise stay as they are.  Each pattern starts with its literal letters
+# (the regex engine scans for them quickly) and the stem before them is
+# checked on the few matches.
+_ISE = re.compile(r"is(?:e|es|ed|er|ers|ing|ation|ations|ational)\b", re.IGNORECASE)
+_YSE = re.compile(r"ys(?:e|es|ed|ing)\b", re.IGNORECASE)
 # colour, labour, behaviours, favourite, honourable; not your, four, hour, tour.
-_OUR = re.compile(r"\b([A-Za-z]{2,})our(s|ed|ing|ite|ites|able|ful|less|ism)?\b", re.IGNORECASE)
+_OUR = re.compile(r"our(?:s|ed|ing|ite|ites|able|ful|less|ism)?\b", re.IGNORECASE)
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-def _ise(match: re.Match[str]) -> str:
-    return _swap(match, 1)
+def _stem(match: re.Match[str], shortest: int) -> int:
+    """Where the word of ``match`` starts, if its stem is at least ``shortest`` ASCII
+    letters and only those; else -1."""
+    text, start = match.string, match.start()
+    first = start
+    while first > 0 and text[first - 1] in _ASCII_LETTERS:
+        first -= 1
+    if start - first < shortest or (first > 0 and (text[first - 1].isalnum()
+                                                   or text[first - 1] == "_")):
+        return -1
+    return first
 
 
-def _yse(match: re.Match[str]) -> str:
-    return _swap(match, 1)
-
-
-def _swap(match: re.Match[str], offset: int) -> str:
-    """Replace the ``s`` after group 1 (and ``offset`` letters) by a ``z`` of the same case."""
-    word, at = match.group(0), len(match.group(1)) + offset
-    return word[:at] + ("Z" if word[at].isupper() else "z") + word[at + 1:]
+def _swap(match: re.Match[str]) -> str:
+    """Replace the ``s`` of a match by a ``z`` of the same case (when its stem qualifies)."""
+    word = match.group(0)
+    if _stem(match, 3) < 0:
+        return word
+    return word[0] + ("Z" if word[1].isupper() else "z") + word[2:]
 
 
 def _our(match: re.Match[str]) -> str:
     word = match.group(0)
-    stem, suffix = match.group(1), match.group(2) or ""
-    vowel = word[len(stem)]  # keep the case of the "o"
-    return f"{stem}{vowel}r{suffix}_" if not word.isupper() else f"{stem}{vowel}R{suffix}_"
+    first = _stem(match, 2)
+    if first < 0:
+        return word
+    r = "R" if match.string[first:match.end()].isupper() else "r"  # keep the case of the "o"
+    return f"{word[0]}{r}{word[3:]}_"
 
 
 def fold(text: str) -> str:
     """Fold British spellings to American ones, keeping every position."""
-    text = _ISE.sub(_ise, text)
-    text = _YSE.sub(_yse, text)
+    text = _ISE.sub(_swap, text)
+    text = _YSE.sub(_swap, text)
     return _OUR.sub(_our, text)

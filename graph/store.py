@@ -1,10 +1,16 @@
-"""The store: an embedded on-disk (or in-memory) Oxigraph dataset.
+"""The store: an embedded on-disk (or in-memory) Oxigraph dataset, or a
+remote SPARQL server (Oxigraph server, Virtuoso 7) named by an http(s) URL.
 
 One process owns an on-disk store at a time; a second one gets a
 :class:`~rightsgraph.graph.errors.StoreLockedError` that says which process
 holds it.  Each loaded source lives in its own named graph, and the ontology
 files live in theirs.  Queries see the union of all graphs as their default
 graph.
+
+A remote store (:mod:`rightsgraph.graph.remote`) keeps the same rules: the
+object behind :attr:`GraphStore.raw` offers the pyoxigraph calls the rest of
+the package makes, over the SPARQL 1.1 Protocol, and any number of processes
+may use the server at once.
 
 >>> store = GraphStore.memory()
 >>> g = NamedNode("https://example.org/g")
@@ -24,7 +30,7 @@ import errno
 import fcntl
 import os
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence, Sized
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -48,6 +54,8 @@ from rightsgraph import ontology
 from rightsgraph.graph.errors import QueryError, RightsgraphError, StoreLockedError
 from rightsgraph.graph.guard import refuse_network_access
 from rightsgraph.graph.provenance import SourceRecord
+from rightsgraph.graph.remote import RemoteStore, is_remote_location
+from rightsgraph.graph.remote_http import DEFAULT_TIMEOUT, Credentials, Endpoint
 from rightsgraph.ontology.terms import PREFIXES, RDF, RDFS, RG  # noqa: F401  (RDFS: doctest)
 
 __all__ = ["GraphStore", "QueryResult", "STAGING_PREFIX", "DEFAULT_LOCATION"]
@@ -58,6 +66,8 @@ DEFAULT_LOCATION = "./rightsgraph-data"
 STAGING_PREFIX = "urn:rightsgraph:staging:"
 #: A small graph listing the graphs being written, so a crash can be undone.
 _PENDING_GRAPH = NamedNode("urn:rightsgraph:pending")
+# Above this many triples a write goes through the bulk loader (see GraphStore._write).
+_TRANSACTION_LIMIT = 50_000
 _PENDING = NamedNode("urn:rightsgraph:Pending")
 LOCK_FILE = "rightsgraph.lock"
 
@@ -80,11 +90,16 @@ class GraphStore:
     Use :meth:`open` for a store on disk and :meth:`memory` for tests.
     """
 
-    def __init__(self, store: Store, location: Path | None, lock_fd: int | None) -> None:
+    def __init__(self, store: Store | RemoteStore, location: Path | None,
+                 lock_fd: int | None) -> None:
         self._store = store
         self._location = location
         self._lock_fd = lock_fd
         self._hidden: set[NamedNode] = set()
+        # Counts the replacements begun; a query that sees it change while
+        # it takes its snapshot runs again, so that it never starts on a
+        # graph being written without hiding it.
+        self._replacements = 0
 
     # ------------------------------------------------------------ opening
 
@@ -97,12 +112,22 @@ class GraphStore:
         return store
 
     @classmethod
-    def open(cls, location: str | os.PathLike[str], *, with_ontology: bool = True) -> GraphStore:
-        """Open (creating if needed) the on-disk store at ``location``.
+    def open(cls, location: str | os.PathLike[str], *, with_ontology: bool = True,
+             credentials: Credentials | None = None, timeout: float | None = None) -> GraphStore:
+        """Open (creating if needed) the on-disk store at ``location``, or
+        connect to the remote SPARQL server when ``location`` is an http(s) URL.
+
+        A remote store's ``credentials`` default to ``RIGHTSGRAPH_STORE_USER``
+        and ``RIGHTSGRAPH_STORE_PASSWORD`` (or ``…_PASSWORD_FILE``), its
+        ``timeout`` (seconds per request) to ``RIGHTSGRAPH_STORE_TIMEOUT`` or 30.
 
         :raises StoreLockedError: if another process owns the store.
         :raises RightsgraphError: if ``location`` is not a store.
+        :raises StoreUnavailableError: if the remote store cannot be used.
         """
+        if is_remote_location(location):
+            return cls.connect(str(location), with_ontology=with_ontology,
+                               credentials=credentials, timeout=timeout)
         path = Path(location)
         _check_store_directory(path)
         path.mkdir(parents=True, exist_ok=True)
@@ -122,6 +147,24 @@ class GraphStore:
         if with_ontology:
             store.ensure_ontology()
         return store
+
+    @classmethod
+    def connect(cls, url: str, *, with_ontology: bool = True,
+                credentials: Credentials | None = None, timeout: float | None = None) -> GraphStore:
+        """Use the remote SPARQL server at ``url`` (see :meth:`open`)."""
+        if credentials is None:
+            credentials = Credentials.from_environment()
+        if timeout is None:
+            timeout = float(os.environ.get("RIGHTSGRAPH_STORE_TIMEOUT") or DEFAULT_TIMEOUT)
+        store = cls(RemoteStore.connect(Endpoint.parse(url, credentials, timeout)), None, None)
+        if with_ontology:
+            store.ensure_ontology()
+        return store
+
+    @property
+    def remote(self) -> RemoteStore | None:
+        """The remote server behind this store, ``None`` for an embedded store."""
+        return self._store if isinstance(self._store, RemoteStore) else None
 
     def close(self) -> None:
         """Flush and release the store; the object is unusable afterwards."""
@@ -149,8 +192,12 @@ class GraphStore:
 
     @property
     def raw(self) -> Store:
-        """The underlying pyoxigraph store, for read access by graph/ modules."""
-        return self._store
+        """The underlying pyoxigraph store, for read access by graph/ modules.
+
+        For a remote store, a :class:`~rightsgraph.graph.remote.RemoteStore`
+        offering the same read calls (and ``flush``).
+        """
+        return self._store  # type: ignore[return-value]
 
     # ------------------------------------------------------------ writing
 
@@ -165,16 +212,19 @@ class GraphStore:
         that queries do not see and that is listed as pending, so that
         :meth:`open` drops it after a crash.  A new source is written in
         place; an existing one is staged and swapped in by one ``MOVE``
-        update, which is a single transaction.
+        update, which is a single transaction.  A remote store does the same
+        on the server (:mod:`rightsgraph.graph.remote_engines`).
         """
+        if isinstance(self._store, RemoteStore):
+            self._store.replace_graph(graph, triples)
+            return self.count(graph)
         existed = self._store.contains_named_graph(graph)
         target = NamedNode(STAGING_PREFIX + uuid.uuid4().hex) if existed else graph
         self._hidden.add(target)
+        self._replacements += 1  # after hiding: see query()
         self._store.add(Quad(target, RDF.type, _PENDING, _PENDING_GRAPH))
         try:
-            self._store.bulk_extend(
-                Quad(t.subject, t.predicate, t.object, target) for t in triples
-            )
+            self._write([(target, triples)])
             written = self._store.contains_named_graph(target)
             if existed and written:
                 self._store.update(f"MOVE SILENT GRAPH {target} TO {graph}")
@@ -187,6 +237,34 @@ class GraphStore:
             self._store.remove(Quad(target, RDF.type, _PENDING, _PENDING_GRAPH))
             self._hidden.discard(target)
         return self.count(graph)
+
+    def replace_graphs(self, batch: Sequence[tuple[NamedNode, Iterable[Triple]]]) -> list[int]:
+        """Replace several named graphs, each atomically as :meth:`replace_graph` does.
+
+        The graphs that do not exist yet are written together in one bulk
+        write (listed as pending and hidden from readers until it ends; a
+        crash leaves none of them): one bulk write costs about as much as a
+        small one, so 1,000 small documents store ten times faster.  Existing
+        graphs are replaced one by one.  Returns each graph's triple count.
+        """
+        if isinstance(self._store, RemoteStore):
+            return [self.replace_graph(graph, triples) for graph, triples in batch]
+        fresh = {graph for graph, _ in batch if not self._store.contains_named_graph(graph)}
+        if fresh:
+            self._hidden.update(fresh)
+            self._store.extend(Quad(g, RDF.type, _PENDING, _PENDING_GRAPH) for g in fresh)
+            try:
+                self._write([(graph, triples) for graph, triples in batch if graph in fresh])
+            except BaseException:
+                for graph in fresh:
+                    self._store.remove_graph(graph)
+                raise
+            finally:
+                for graph in fresh:
+                    self._store.remove(Quad(graph, RDF.type, _PENDING, _PENDING_GRAPH))
+                self._hidden.difference_update(fresh)
+        return [self.count(graph) if graph in fresh else self.replace_graph(graph, triples)
+                for graph, triples in batch]
 
     def drop_graph(self, graph: NamedNode) -> bool:
         """Remove the named graph ``graph``; return whether it existed."""
@@ -251,6 +329,21 @@ class GraphStore:
         :raises QueryError: if the query does not parse or fails.
         """
         refuse_network_access(sparql)
+        while True:
+            begun = self._replacements
+            result = self._query(sparql, substitutions, default_graph, named_graphs)
+            if self._replacements == begun:
+                return result
+            # A replacement began while this query chose its graphs and took
+            # its snapshot: the snapshot may hold part of the new graph.
+
+    def _query(
+        self,
+        sparql: str,
+        substitutions: Mapping[Variable, Any] | None,
+        default_graph: list[NamedNode] | None,
+        named_graphs: list[NamedNode] | None,
+    ) -> QueryResult:
         options: dict[str, Any] = {"prefixes": PREFIXES}
         visible = self._visible_dataset()
         if default_graph is not None:
@@ -274,9 +367,19 @@ class GraphStore:
 
     def count(self, graph: NamedNode | None = None) -> int:
         """Count the quads of one named graph, or of the whole store."""
+        if isinstance(self._store, RemoteStore):
+            return self._store.count_graph(graph)
         if graph is None:
             return len(self._store)
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
+        # COUNT in the engine: iterating the quads in Python decodes every term
+        # (2 million quads: 30 s of CPU against 1.5 s).
+        result = self._store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+            substitutions={Variable("g"): graph},
+        )
+        for row in result:  # type: ignore[union-attr]
+            return int(row["n"].value)
+        return 0
 
     def named_graphs(self) -> list[NamedNode]:
         """Return the named graphs, sorted by IRI."""
@@ -311,6 +414,24 @@ class GraphStore:
         return list(self._store.quads_for_pattern(None, None, None, graph))
 
     # ------------------------------------------------------------ internals
+
+    def _write(self, batch: Sequence[tuple[NamedNode, Iterable[Triple]]]) -> None:
+        """Add the triples of each graph to that graph.
+
+        Small writes go in one transaction; large ones (or ones of unknown
+        size) through the bulk loader, which skips the transaction's cost but
+        pays a fixed price per call (about 0.4 s: it writes and ingests files),
+        so it only pays off beyond some tens of thousands of triples.
+        """
+        store = self._store
+        assert not isinstance(store, RemoteStore), "remote stores write on the server"
+        quads = (Quad(t.subject, t.predicate, t.object, graph)
+                 for graph, triples in batch for t in triples)
+        sizes = [len(triples) if isinstance(triples, Sized) else None for _, triples in batch]
+        if None not in sizes and sum(s or 0 for s in sizes) <= _TRANSACTION_LIMIT:
+            store.extend(quads)
+        else:
+            store.bulk_extend(quads)
 
     def _drop_staging_graphs(self) -> None:
         """Drop what an interrupted :meth:`replace_graph` left behind."""

@@ -30,7 +30,7 @@ so the same data gives the same bytes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 
 from rightsgraph.graph.blank_nodes import Groups, blocks, inlined, list_items, shared_blank_nodes
 from rightsgraph.graph.canonical import DEFAULT
@@ -63,8 +63,8 @@ _BARE = {
 }
 # A conservative local name: every Turtle parser (Raptor 2.0.15 included) reads it.
 _LOCAL = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?)?")
-_SEGMENT_COLON = re.compile(r"^[^/?#]*:")
 _INDENT = "    "
+_SLICE = 50_000  # lines written between two progress reports
 
 
 class TurtleWriter:
@@ -72,10 +72,12 @@ class TurtleWriter:
 
     :param prefixes: the prefixes that may be declared (default :data:`EXPORT_PREFIXES`).
     :param base: IRIs under it are written relative to ``@base`` (``None``: never).
+    :param progress: called with (lines written, lines to write) as a large body is written.
     """
 
     def __init__(self, prefixes: Mapping[str, str] | None = None,
-                 base: str | None = DEFAULT_INSTANCE_BASE) -> None:
+                 base: str | None = DEFAULT_INSTANCE_BASE, *,
+                 progress: Callable[[int, int], None] | None = None) -> None:
         spaces = prefixes if prefixes is not None else EXPORT_PREFIXES
         # longest namespace first, so that sdgo: wins over sdg: for sdgo terms
         self._namespaces = sorted(spaces.items(), key=lambda item: (-len(item[1]), item[0]))
@@ -83,6 +85,7 @@ class TurtleWriter:
         self._iris: dict[str, str] = {}
         self.used: set[str] = set()
         self.base_used = False
+        self._progress = progress
 
     # ------------------------------------------------------------ documents
 
@@ -140,8 +143,10 @@ class TurtleWriter:
         """
         if blank_nodes is None:
             blank_nodes = "_:" in "\n".join(lines)
-        if not blank_nodes:  # the common case: the fast path
-            return self._plain_body(lines)
+        if not blank_nodes:  # the common case: the fast path, in slices to tell progress
+            if self._progress is None or len(lines) <= _SLICE:
+                return self._plain_body(lines)
+            return "\n".join(self._plain_body(part) for part in self._slices(lines))
         found, blank_groups, references = blocks(lines)
         for label in keep_labels:
             references.pop(label, None)
@@ -153,53 +158,65 @@ class TurtleWriter:
             out.append(self._block(subject, groups, blank_groups, inline))
         return "\n".join(out)
 
+    def _slices(self, lines: Sequence[str]) -> Iterator[Sequence[str]]:
+        """``lines`` in slices of about :data:`_SLICE` lines, cut between subjects."""
+        start, total = 0, len(lines)
+        while start < total:
+            end = min(start + _SLICE, total)
+            if end < total:
+                subject = lines[end - 1].split(" ", 1)[0] + " "
+                while end < total and lines[end].startswith(subject):
+                    end += 1
+            yield lines[start:end]
+            start = end
+            if self._progress is not None:
+                self._progress(end, total)
+
     def _plain_body(self, lines: Sequence[str]) -> str:
         """:meth:`body` for lines without blank nodes: one pass, no intermediate structure
-        (this is where a large export spends its time)."""
+        (this is where a large export spends its time, hence the caches)."""
         out: list[str] = []
         iris = self._iris
-        shorten = self._shorten
-        literal = self.literal
+        # "predicate object ." (IRI or typed object) -> (predicate, term, "verb term"); plain
+        # and language-tagged literals are not cached: most are unique
+        pairs: dict[str, tuple[str, str, str]] = {}
         objects_separator = " ,\n" + _INDENT * 2
         predicates_separator = " ;\n" + _INDENT
-        subject = predicate = head = current = ""
+        subject = predicate = head = ""
         parts: list[str] = []
+        typed = -1  # where the rdf:type part is in parts, to put it first
         for line in lines:
-            s, p, o = line.split(" ", 2)
-            o = o[:-2]
-            if o[0] == "<":
-                term = iris.get(o)
-                if term is None:
-                    term = iris[o] = shorten(o)
-            elif o[-1] == '"':
-                term = o
+            s, rest = line.split(" ", 1)
+            if rest[-3] != ">":  # a plain or language-tagged literal: as it is
+                p, o = rest.split(" ", 1)
+                term = o[:-2]
+                pair = ""
             else:
-                term = literal(o)
-            if s == subject:
-                if p == predicate:
-                    current += objects_separator + term
-                    continue
-                if predicate == _TYPE:
-                    parts.insert(0, current)
-                else:
-                    parts.append(current)
-            else:
+                found = pairs.get(rest)
+                if found is None:
+                    p, o = rest.split(" ", 1)
+                    o = o[:-2]
+                    term = self.iri(o) if o[0] == "<" else self.literal(o)
+                    verb = "a" if p == _TYPE else self.iri(p)
+                    found = pairs[rest] = (p, term, verb + " " + term)
+                p, term, pair = found
+            if s != subject:
                 if subject:
-                    if predicate == _TYPE:
-                        parts.insert(0, current)
-                    else:
-                        parts.append(current)
+                    if typed > 0:
+                        parts.insert(0, parts.pop(typed))
                     out.append(head + " " + predicates_separator.join(parts) + " .\n")
-                subject, parts = s, []
+                subject, parts, predicate, typed = s, [], "", -1
                 head = iris.get(s) or self.iri(s)
+            elif p == predicate:
+                parts[-1] += objects_separator + term
+                continue
             predicate = p
-            verb = "a" if p == _TYPE else iris.get(p) or self.iri(p)
-            current = verb + " " + term
+            if p == _TYPE:
+                typed = len(parts)
+            parts.append(pair or (iris.get(p) or self.iri(p)) + " " + term)
         if subject:
-            if predicate == _TYPE:
-                parts.insert(0, current)
-            else:
-                parts.append(current)
+            if typed > 0:
+                parts.insert(0, parts.pop(typed))
             out.append(head + " " + predicates_separator.join(parts) + " .\n")
         return "\n".join(out)
 
@@ -296,8 +313,14 @@ def _usable_base(base: str) -> bool:
 
 
 def _relative_ok(relative: str) -> bool:
-    """Whether ``relative`` resolves back to base + relative with every parser."""
-    if not relative or relative[0] in "/?#." or _SEGMENT_COLON.match(relative):
-        return False
-    path = re.split(r"[?#]", relative, maxsplit=1)[0]
-    return not any(segment in (".", "..") for segment in path.split("/"))
+    """Whether ``relative`` resolves back to base + relative with every parser.
+
+    Only plain paths qualify (letters, digits, ``-_.~%``, segments not starting
+    with a dot): parsers disagree on relative references with a query, a
+    fragment or a colon (rdflib resolves ``a?:=/a#?:`` differently from
+    Oxigraph), so such IRIs are written in full.
+    """
+    return _PLAIN_PATH.fullmatch(relative) is not None
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_~%-][A-Za-z0-9_~%.-]*(?:/[A-Za-z0-9_~%-][A-Za-z0-9_~%.-]*)*")

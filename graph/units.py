@@ -56,12 +56,35 @@ def pairs(store: GraphStore, predicate: NamedNode, graph: Graph = None) -> Itera
             yield quad.subject.value, quad.object
 
 
-def _objects(store: GraphStore, predicate: NamedNode, graph: Graph) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = defaultdict(set)
-    for subject, term in pairs(store, predicate, graph):
-        if isinstance(term, NamedNode):
-            found[subject].add(term.value)
-    return found
+class Scans:
+    """Predicate scans of one graph (``None``: every graph), each read from the store once.
+
+    Building the index reads the same predicates for the text, the units and
+    their links; at 100,000 recommendations each scan costs seconds.
+
+    >>> scans = Scans(GraphStore.memory())
+    >>> scans.pairs(RG.theme) is scans.pairs(RG.theme)
+    True
+    """
+
+    def __init__(self, store: GraphStore, graph: Graph = None) -> None:
+        self.store, self.graph = store, graph
+        self._read: dict[str, list[tuple[str, object]]] = {}
+
+    def pairs(self, predicate: NamedNode) -> list[tuple[str, object]]:
+        """(subject IRI, object) of every triple with ``predicate`` in the graph."""
+        found = self._read.get(predicate.value)
+        if found is None:
+            found = self._read[predicate.value] = list(pairs(self.store, predicate, self.graph))
+        return found
+
+    def objects(self, predicate: NamedNode) -> dict[str, set[str]]:
+        """The IRI objects of ``predicate``, by subject."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for subject, term in self.pairs(predicate):
+            if isinstance(term, NamedNode):
+                found[subject].add(term.value)
+        return found
 
 
 def typed(store: GraphStore, classes: tuple[NamedNode, ...], graph: Graph = None) -> dict[str, str]:
@@ -75,24 +98,25 @@ def typed(store: GraphStore, classes: tuple[NamedNode, ...], graph: Graph = None
     return kinds
 
 
-def read_units(store: GraphStore, graph: Graph = None) -> list[Unit]:
+def read_units(store: GraphStore, graph: Graph = None, scans: Scans | None = None) -> list[Unit]:
     """Every tagged unit typed in ``graph``, sorted by IRI, from the triples of that graph."""
+    scans = scans or Scans(store, graph)
     kinds = typed(store, tuple(RG[k] for k in UNIT_KINDS), graph)
     tags: dict[str, set[str]] = defaultdict(set)
     for predicate in (RG.theme, RG.group):
-        for subject, term in pairs(store, predicate, graph):
+        for subject, term in scans.pairs(predicate):
             if subject in kinds and isinstance(term, NamedNode):
                 tags[subject].add(term.value)
     documents: dict[str, str] = {}
-    for subject, term in pairs(store, PROV.wasDerivedFrom, graph):
+    for subject, term in scans.pairs(PROV.wasDerivedFrom):
         if subject in tags and isinstance(term, NamedNode):
             documents.setdefault(subject, term.value)
     dates: dict[str, str] = {}
     for predicate in (DCTERMS.date, SCHEMA.startDate):
-        for subject, term in pairs(store, predicate, graph):
+        for subject, term in scans.pairs(predicate):
             if isinstance(term, Literal):
                 dates.setdefault(subject, term.value[:10])
-    parent = {s: min(o) for s, o in _objects(store, DCTERMS.isPartOf, graph).items()}
+    parent = {s: min(o) for s, o in scans.objects(DCTERMS.isPartOf).items()}
     units = []
     for iri in sorted(tags):
         date = dates.get(iri, "")
@@ -108,18 +132,20 @@ def read_units(store: GraphStore, graph: Graph = None) -> list[Unit]:
     return units
 
 
-def read_links(store: GraphStore, units: list[Unit], graph: Graph = None) -> Links:
+def read_links(store: GraphStore, units: list[Unit], graph: Graph = None,
+               scans: Scans | None = None) -> Links:
     """The organisations, statement authors and sources of each of ``units`` (from ``graph``)."""
+    scans = scans or Scans(store, graph)
     index = {u.iri: i for i, u in enumerate(units)}
     organisations = set(typed(store, (RG.Organisation, RG.State)))  # registries: every graph
     actors: dict[int, set[str]] = defaultdict(set)
     for predicate in (RG.madeBy, RG.addressedTo, RG.mentions):
-        for subject, term in pairs(store, predicate, graph):
+        for subject, term in scans.pairs(predicate):
             i = index.get(subject)
             if i is not None and isinstance(term, NamedNode) and term.value in organisations:
                 actors[i].add(term.value)
-    parent = {s: sorted(o) for s, o in _objects(store, DCTERMS.isPartOf, graph).items()}
-    authors = _objects(store, DCTERMS.creator, graph)
+    parent = {s: sorted(o) for s, o in scans.objects(DCTERMS.isPartOf).items()}
+    authors = scans.objects(DCTERMS.creator)
     statements = set(typed(store, (RG.Statement,), graph))
     creators: dict[int, set[str]] = defaultdict(set)
     for iri, i in index.items():
@@ -127,9 +153,9 @@ def read_links(store: GraphStore, units: list[Unit], graph: Graph = None) -> Lin
             for statement in [up, *parent.get(up, ())]:
                 if statement in statements:
                     creators[i].update(a for a in authors.get(statement, ()) if a in organisations)
-    cites = _objects(store, CITO.cites, graph)
-    notes = _objects(store, RG.footnote, graph)
-    note_sources = _objects(store, RG.source, graph)
+    cites = scans.objects(CITO.cites)
+    notes = scans.objects(RG.footnote)
+    note_sources = scans.objects(RG.source)
     source_set = set(typed(store, (RG.Source,)))
 
     def sources_of(iri: str) -> set[str]:

@@ -9,12 +9,16 @@ listed in the report.  A row with errors rejects the whole table, unless
 others are reported.
 
 Rows are read one at a time and never queried against the store, so a
-table of 100,000 rows loads in one pass.
+table of 100,000 rows loads in one pass.  Every row is checked when the
+table is read, but its triples are made only when they are stored (see
+:class:`TableTriples`): two million triples held as Python objects would
+take about a gigabyte, the checked rows a tenth of that.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -71,14 +75,14 @@ def load_table(source: Source, context: LoadContext, table_format: str) -> Loade
     builder = _Builder(context, report, document)
     reader = RowReader(columns, StateIndex.from_ontology())
     errors: list[RowError] = []
-    triples = _document_triples(document, source, table_format)
+    rows: list[_Row] = []
     file_name = source.file_name
     for number, row in table.rows:
         result = reader.read(number, row)
         if isinstance(result, list):
             errors.extend(result)
         elif not errors or context.skip_invalid:
-            triples.extend(builder.triples(result, file_name))
+            rows.append(builder.row(result, file_name))
 
     if errors and not context.skip_invalid:
         raise _rejection(errors, source, table.unit)
@@ -87,10 +91,47 @@ def load_table(source: Source, context: LoadContext, table_format: str) -> Loade
         raise InputError(f"no valid recommendation in this table (no data {table.unit}s)"
                          if not errors else "no valid recommendation in this table",
                          file=source.name)
-    triples.extend(builder.concept_triples(report))
+    concepts = builder.concept_triples(report)
     report.found["recommendations"] = builder.count
     record = context.record_for(source, loader=f"table-{table_format}")
-    return Loaded(record, triples + record.triples(), report)
+    before = _document_triples(document, source, table_format)
+    return Loaded(record, TableTriples(before, rows, document, concepts + record.triples()),
+                  report)
+
+
+#: A checked row with its IRI and resolved themes and groups.
+_Row = tuple[Recommendation, NamedNode, list[NamedNode], list[NamedNode]]
+
+
+class TableTriples:
+    """The triples of a table's graph, made from its checked rows each time they are read.
+
+    >>> rec = Recommendation(2, "Ratify CEDAW")
+    >>> iri, doc = NamedNode("https://example.org/r"), NamedNode("https://example.org/d")
+    >>> triples = TableTriples([], [(rec, iri, [], [])], doc, [])
+    >>> len(triples), len(list(triples)), Triple(iri, RG.text, Literal("Ratify CEDAW")) in triples
+    (4, 4, True)
+    """
+
+    def __init__(self, before: list[Triple], rows: list[_Row], document: NamedNode,
+                 after: list[Triple]) -> None:
+        self._before, self._rows, self._document, self._after = before, rows, document, after
+        self._length: int | None = None
+
+    def __iter__(self) -> Iterator[Triple]:
+        yield from self._before
+        document = self._document
+        for rec, iri, themes, groups in self._rows:
+            yield from recommendation_triples(rec, iri, document, themes, groups)
+        yield from self._after
+
+    def __len__(self) -> int:
+        if self._length is None:
+            self._length = sum(1 for _ in self)
+        return self._length
+
+    def __contains__(self, triple: object) -> bool:
+        return any(triple == t for t in self)
 
 
 def _document_triples(document: NamedNode, source: Source, table_format: str) -> list[Triple]:
@@ -145,15 +186,15 @@ class _Builder:
         self._unmapped_uses: Counter[NamedNode] = Counter()
         self._no_response: dict[str, tuple[int, int]] = {}
 
-    def triples(self, rec: Recommendation, file_name: str) -> list[Triple]:
+    def row(self, rec: Recommendation, file_name: str) -> _Row:
+        """Mint the row's IRI and resolve its themes and groups (reporting doubts now)."""
         self.count += 1
         if rec.no_response:
             first, uses = self._no_response.get(rec.no_response, (rec.row, 0))
             self._no_response[rec.no_response] = (first, uses + 1)
         themes = [self._concept(label, "theme", rec.row) for label in rec.themes]
         groups = [self._concept(label, "group", rec.row) for label in rec.groups]
-        return recommendation_triples(rec, self._iri(rec, file_name), self.document,
-                                      themes, groups)
+        return rec, self._iri(rec, file_name), themes, groups
 
     def _iri(self, rec: Recommendation, file_name: str) -> NamedNode:
         """By document symbol and paragraph when both are given, else by file and row,

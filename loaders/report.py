@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode, Triple
@@ -52,7 +53,8 @@ class Loaded:
     """A source turned into triples for its named graph, not yet stored."""
 
     record: SourceRecord
-    triples: list[Triple]
+    #: A list, or a collection that makes the triples when read (large tables).
+    triples: Collection[Triple]
     report: Report
 
     @property

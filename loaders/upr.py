@@ -194,7 +194,7 @@ class RowError:
         return f"{unit} {self.row}, {self.header}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)  # a table may hold 100,000 of them until they are stored
 class Recommendation:
     """The checked values of one row; theme and group labels are resolved later."""
 

@@ -26,6 +26,7 @@ need_deb() {  # need_deb COMMAND PACKAGE...
 need_deb curl curl  # the SPARQL endpoint's client tests drive curl
 need_deb chromium chromium  # browser tests: Playwright drives Debian's Chromium (never `playwright install`)
 need_deb rapper raptor2-utils  # export tests: every export must parse with Raptor's rapper
+need_deb virtuoso-t virtuoso-opensource  # remote-store tests start their own Virtuoso 7
 
 if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response
 
 from rightsgraph.graph.provenance import package_version
-from rightsgraph.webui import errors, state
+from rightsgraph.webui import csrf, errors, ratelimit, state
 from rightsgraph.webui.settings import load_settings
 
 #: Blueprints registered when their module is present.
@@ -35,12 +35,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_REQUEST_BYTES"])
     app.jinja_env.globals["version"] = package_version()
     errors.init_app(app)
+    ratelimit.init_app(app)
+    csrf.init_app(app)
     state.init_app(app)
 
-    from rightsgraph.webui import browse, entities, graphview, search, sparql
+    from rightsgraph.webui import admin, browse, entities, graphview, search, sparql
 
     # browse also owns the home page "/" (endpoint "home").
-    for surface in (sparql, browse, entities, search, graphview):
+    for surface in (sparql, browse, entities, search, graphview, admin):
         app.register_blueprint(surface.bp)
     for name in OPTIONAL_BLUEPRINTS:
         try:

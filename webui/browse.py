@@ -3,8 +3,11 @@
 ``/`` (twin ``/index.json``) says what the dataset holds.  ``/browse/<list>``
 (twin ``/browse/<list>.json``) lists one kind of resource; a facet value is
 chosen with ``?<facet>=<value>`` (repeatable), dates with ``from`` and ``to``,
-paging with ``page`` and ``size``, order with ``order=date``.  Themes and
-groups are shown as their SKOS trees.
+paging with ``page`` and ``size``, order with ``order=date``.  The lists
+and their facet counts are served from the index beside the store
+(:mod:`rightsgraph.graph.listing`), read once per list when the app starts
+and again after the index changes.  Themes and groups are shown as their
+SKOS trees.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 
 from rightsgraph.graph.catalogue import (
@@ -21,11 +24,11 @@ from rightsgraph.graph.catalogue import (
     ListQuery,
     TreeNode,
     concept_tree,
-    list_page,
-    summary,
 )
 from rightsgraph.graph.errors import RightsgraphError
+from rightsgraph.graph.holdings import holdings
 from rightsgraph.graph.intersections import Filters
+from rightsgraph.graph.listing import indexed_page, listed_items
 from rightsgraph.graph.schemes import load_schemes
 from rightsgraph.webui import derived
 from rightsgraph.webui.entities import entity_url
@@ -42,14 +45,18 @@ _RESERVED = {"from", "to", "page", "size", "order"}
 @bp.record_once
 def _register_home(setup: BlueprintSetupState) -> None:
     # The home page keeps the app-wide endpoint name "home" that templates link to.
-    derived.init_app(setup.app)
+    found = derived.init_app(setup.app)
+    for name in LISTS:  # read each list from the index now, so that no visitor waits for it
+        listed_items(found.index, name)
     setup.app.add_url_rule("/", endpoint="home", view_func=home)
 
 
 def _home_data() -> dict[str, object]:
+    found = derived.derived()
     with store() as graph_store:
-        held = summary(graph_store)
-    network = derived.derived().network()
+        held = holdings(graph_store, found.index)
+    network = found.network()
+    schemes = network.schemes
     frequency, pairs, units = network.count(Filters())
     degree: dict[str, int] = {}
     for a, b in pairs:
@@ -57,9 +64,9 @@ def _home_data() -> dict[str, object]:
         degree[b] = degree.get(b, 0) + 1
 
     def top(kind: str) -> list[dict[str, object]]:
-        ranked = sorted((c for c in frequency if held.schemes.kind(c) == kind),
+        ranked = sorted((c for c in frequency if schemes.kind(c) == kind),
                         key=lambda c: (-degree.get(c, 0), -frequency[c], c))[:TOP]
-        return [{"iri": c, "label": held.schemes.label(c), "url": entity_url(c),
+        return [{"iri": c, "label": schemes.label(c), "url": entity_url(c),
                  "units": frequency[c], "connections": degree.get(c, 0)} for c in ranked]
 
     return {
@@ -101,8 +108,7 @@ def _page(name: str) -> ListPage:
     if name not in LISTS:
         raise ApiError(404, f"no list called {name!r}")
     try:
-        with store() as graph_store:
-            return list_page(graph_store, _query(name))
+        return indexed_page(derived.derived().index, _query(name))
     except RightsgraphError as exc:
         raise ApiError(400, str(exc)) from None
 
@@ -117,11 +123,34 @@ def listing(name: str) -> str:
     """A list with facets, or the tree of a concept scheme."""
     if name in TREES:
         return render_template("tree.html", title=TREES[name][1], name=name, tree=_tree(name))
-    return render_template("list.html", page=_page(name), facet_url=_facet_url(name),
-                           page_url=_page_url(name),
+    found = _page(name)
+    return render_template("list.html", page=found, facet_url=_facet_url(name),
+                           page_url=_page_url(name), downloads=downloads(found),
                            data_url=_with(name, {}).replace(
                                url_for("browse.listing", name=name),
                                url_for("browse.listing_data", name=name), 1))
+
+
+#: Facets whose chosen value names an export scope (see webui/exports.py).
+EXPORT_SCOPES = {"theme": "theme", "group": "group", "addressee": "organisation",
+                 "maker": "organisation", "recommending": "organisation", "creator": "organisation",
+                 "organiser": "organisation", "document": "graph"}
+
+
+def downloads(found: ListPage) -> list[tuple[str, str]]:
+    """Export links for a list: one per chosen facet value that names a scope, then the dataset."""
+    if "exports" not in current_app.blueprints:  # a build without the export surface
+        return []
+    shown = {(f.name, v.value): v.label for f in found.facets for v in f.values}
+    links = []
+    for facet, value in found.query.choices:
+        scope = EXPORT_SCOPES.get(facet)
+        if scope:
+            links.append((f"everything on {shown.get((facet, value), value)}",
+                          url_for("exports.download", format="turtle", scope=scope, iri=value)))
+    links.append(("the whole dataset", url_for("exports.download", format="turtle",
+                                               scope="dataset")))
+    return links
 
 
 def _with(name: str, changes: dict[str, list[str]]) -> str:
@@ -135,7 +164,8 @@ def _with(name: str, changes: dict[str, list[str]]) -> str:
 def _facet_url(name: str) -> Callable[[str, str, bool], str]:
     def url(facet: str, value: str, chosen: bool) -> str:
         if facet == "year":
-            return _with(name, {"from": [value], "to": [value], "page": []})
+            bound = [] if chosen else [value]
+            return _with(name, {"from": bound, "to": bound, "page": []})
         current = request.args.getlist(facet)
         values = [v for v in current if v != value] if chosen else [*current, value]
         return _with(name, {facet: values, "page": []})
@@ -164,6 +194,7 @@ def listing_data(name: str) -> Response:
         "facets": [{"name": f.name, "label": f.label,
                     "values": [{"value": v.value, "label": v.label, "count": v.count,
                                 "chosen": v.chosen} for v in f.values]} for f in found.facets],
+        "downloads": [{"title": title, "url": url} for title, url in downloads(found)],
     })
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import BinaryIO
 
 import click
 
-from rightsgraph.graph.errors import RightsgraphError
+from rightsgraph.graph.errors import RightsgraphError, StoreLockedError
 from rightsgraph.graph.export import FORMATS as EXPORT_FORMATS
 from rightsgraph.graph.export import export_to
 from rightsgraph.graph.iri import checked_iri
@@ -44,12 +45,11 @@ class Settings:
 
     @contextmanager
     def open_store(self) -> Iterator[GraphStore]:
-        if self.store.startswith(("http://", "https://")):
-            raise RightsgraphError(
-                f"remote stores ({self.store}) are not supported by this version; "
-                "give a directory"
-            )
-        with GraphStore.open(self.store) as store:
+        try:
+            opened = GraphStore.open(self.store)
+        except StoreLockedError as exc:
+            raise _explain_lock(self.store, exc) from None
+        with opened as store:
             yield store
 
 
@@ -63,7 +63,8 @@ pass_settings = click.make_pass_decorator(Settings)
     default=DEFAULT_LOCATION,
     show_default=True,
     metavar="LOCATION",
-    help="Store directory (created if missing). Env: RIGHTSGRAPH_STORE.",
+    help="Store directory (created if missing), or the http(s) URL of a SPARQL server "
+    "(credentials: RIGHTSGRAPH_STORE_USER, RIGHTSGRAPH_STORE_PASSWORD). Env: RIGHTSGRAPH_STORE.",
 )
 @click.option(
     "--base",
@@ -82,6 +83,7 @@ def cli(ctx: click.Context, store: str, base: str) -> None:
     Example:
         rightsgraph --store ./data load partners.ttl
         rightsgraph --store ./data query 'SELECT ?t WHERE { ?t a rg:Theme }' --format csv
+        rightsgraph --store http://127.0.0.1:7878 stats    # Oxigraph server
     """
     ctx.obj = Settings(store=store, base=base)
 
@@ -263,6 +265,73 @@ def drop(settings: Settings, graph: str) -> None:
     click.echo(f"dropped: {graph}")
 
 
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@pass_settings
+def backup(settings: Settings, directory: str) -> None:
+    """Back up the store into DIRECTORY, which must not exist yet.
+
+    The backup is a consistent snapshot (cheap on the same file system: files
+    are hard-linked) with a manifest of its quads and their digest. While
+    `rightsgraph serve` owns the store, the server takes the backup: it needs
+    RIGHTSGRAPH_BACKUP_DIR (the backup must go inside it), and this command
+    the same RIGHTSGRAPH_UPDATE_TOKEN.
+
+    \b
+    Example:
+        rightsgraph --store ./data backup /var/backups/rightsgraph/2026-11-24
+        rightsgraph --store ./restored restore /var/backups/rightsgraph/2026-11-24
+    """
+    from rightsgraph.graph.backup import backup_store
+    from rightsgraph.graph.remote import is_remote_location
+
+    if is_remote_location(settings.store):
+        raise RightsgraphError("a remote store is backed up with its server's own tools "
+                               "(see docs/deployment.md), not with `rightsgraph backup`")
+
+    target = Path(directory).absolute()
+    try:
+        with settings.open_store() as store:
+            info = backup_store(store, target)
+    except StoreLockedError as exc:
+        from rightsgraph.webui.admin import request_backup, running_server
+
+        server = running_server(settings.store)
+        if server is None:
+            raise
+        token = os.environ.get("RIGHTSGRAPH_UPDATE_TOKEN", "")
+        if not token:
+            raise RightsgraphError(
+                f"{exc}; set RIGHTSGRAPH_UPDATE_TOKEN to the server's update token to have "
+                "the server take the backup"
+            ) from None
+        info = request_backup(server[0], target, token)
+    click.echo(f"backed up {info.quads} quads into {target} (taken {info.taken_at}, "
+               f"sha256 {info.digest})")
+
+
+@cli.command()
+@click.argument("backup_dir", metavar="BACKUP", type=click.Path(file_okay=False, exists=True))
+@pass_settings
+def restore(settings: Settings, backup_dir: str) -> None:
+    """Restore BACKUP (made by `rightsgraph backup`) as the store given by --store.
+
+    The store directory must not exist or be empty: restoring never
+    overwrites data. The restored quads are checked against the backup's
+    digest before the store is put in place.
+
+    \b
+    Example:
+        rightsgraph --store ./restored restore /var/backups/rightsgraph/2026-11-24
+    """
+    from rightsgraph.graph.backup import restore_store
+
+    if settings.store.startswith(("http://", "https://")):
+        raise RightsgraphError("restore writes a store directory; give --store DIR")
+    info = restore_store(backup_dir, settings.store)
+    click.echo(f"restored {info.quads} quads (backup taken {info.taken_at}) into {settings.store}")
+
+
 def _not_yet(name: str, issue: str) -> None:
     raise RightsgraphError(f"`rightsgraph {name}` is not available in this version ({issue})")
 
@@ -302,7 +371,8 @@ def export(settings: Settings, output_format: str, output: str | None, graph: st
 
     Without a scope option, the whole dataset. A theme, group or
     organisation may be given by its label. Turtle comes sorted, one block
-    per subject, with prefixes; the same data gives the same bytes.
+    per subject, with prefixes; the same data gives the same bytes. On a
+    terminal, progress is shown on standard error.
 
     \b
     Example:
@@ -316,23 +386,27 @@ def export(settings: Settings, output_format: str, output: str | None, graph: st
         ("statement", statement), ("selection", list(selection) or None)) if value}
     if len(given) > 1:
         raise click.UsageError(f"give one scope, not {len(given)} (--{' --'.join(given)})")
-    with settings.open_store() as store:
+    with settings.open_store() as store, _export_progress() as progress:
         scope = _export_scope(store, given)
         if as_package:
             info = PackageInfo(title=title, publisher=publisher, publisher_iri=publisher_iri,
                                licence=licence, base=settings.base)
             target = Path(output or f"rightsgraph-{scope.slug()}-{info.issued.isoformat()}.zip")
             with _atomic(target) as out:
-                package = build_package(store, scope, out, info)
+                package = build_package(store, scope, out, info, progress=progress)
+            progress.done()
             click.echo(f"wrote {target}: {package.triples} triples in data.ttl, "
                        f"{len(package.files)} files", err=True)
             return
         if output is None:
-            export_to(store, output_format, scope, sys.stdout.buffer, base=settings.base)
+            export_to(store, output_format, scope, sys.stdout.buffer, base=settings.base,
+                      progress=progress)
             sys.stdout.flush()
             return
         with _atomic(Path(output)) as out:
-            written = export_to(store, output_format, scope, out, base=settings.base)
+            written = export_to(store, output_format, scope, out, base=settings.base,
+                                progress=progress)
+        progress.done()
     unit = "quads" if EXPORT_FORMATS[output_format].keeps_graphs else "triples"
     click.echo(f"wrote {output}: {written.statements} {unit} ({output_format})", err=True)
 
@@ -350,6 +424,44 @@ def _export_scope(store: GraphStore, given: dict[str, str | list[str]]) -> Scope
         if found is not None:
             return Scope(kind, (found,))
     return Scope(kind, (resolve(store, kind, value),))
+
+
+class _ExportProgress:
+    """Shows on standard error, when it is a terminal, what a long export is doing:
+    one line, rewritten at most ten times a second, erased at the end."""
+
+    def __init__(self) -> None:
+        self.shown = sys.stderr.isatty()
+        self._last = 0.0
+        self._width = 0
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if not self.shown or (now - self._last < 0.1 and done < total):
+            return
+        self._last = now
+        count = f" {done:,}/{total:,}" if total else ""
+        share = f" ({100 * done // total}%)" if total else ""
+        line = f"export: {step}{count}{share}"
+        sys.stderr.write("\r" + line.ljust(self._width))
+        sys.stderr.flush()
+        self._width = len(line)
+
+    def done(self) -> None:
+        """Erase the line (before the summary or an error is printed)."""
+        if self.shown and self._width:
+            sys.stderr.write("\r" + " " * self._width + "\r")
+            sys.stderr.flush()
+            self._width = 0
+
+
+@contextmanager
+def _export_progress() -> Iterator[_ExportProgress]:
+    progress = _ExportProgress()
+    try:
+        yield progress
+    finally:
+        progress.done()
 
 
 @contextmanager
@@ -438,8 +550,37 @@ def _run_server(settings: Settings, host: str, port: int, threads: int,
         config["QUERY_TIMEOUT"] = query_timeout
     app = create_app(config)
     click.echo(f"rightsgraph serving {settings.store} at http://{host}:{port}/ (Ctrl+C stops)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="rightsgraph",
-                   _quiet=True)
+    from rightsgraph.graph.remote import is_remote_location
+    from rightsgraph.webui.admin import announce
+
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    if is_remote_location(settings.store):  # nothing to announce: the app owns no store
+        waitress.serve(app, host=host, port=port, threads=threads, ident="rightsgraph",
+                       _quiet=True)
+        return
+    announced = announce(settings.store, f"http://{local}:{port}/")
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="rightsgraph",
+                       _quiet=True)
+    finally:
+        announced.unlink(missing_ok=True)
+
+
+def _explain_lock(location: str, error: StoreLockedError) -> StoreLockedError:
+    """Say which server owns the store and how to work with it, when one does."""
+    from rightsgraph.webui.admin import running_server
+
+    server = running_server(location)
+    if server is None:
+        return error
+    url, pid = server
+    return StoreLockedError(
+        f"the store at {location} is in use by `rightsgraph serve` (process {pid}, {url}). "
+        f"Stop the server (Ctrl+C in its terminal, or `kill {pid}`), run this command again, "
+        f"then start the server again; or, while it runs, send queries to {url}sparql and "
+        f"changes to {url}sparql/update (SPARQL updates with its update token); "
+        "`rightsgraph backup` asks the server to take the backup"
+    )
 
 
 # ---------------------------------------------------------------- helpers

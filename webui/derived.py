@@ -12,6 +12,7 @@ rebuilt and the network read again.
 from __future__ import annotations
 
 import atexit
+import sys
 from dataclasses import dataclass, field
 from threading import Lock
 
@@ -57,12 +58,21 @@ def init_app(app: App) -> Derived:
         return existing
     graph_store = app.extensions["rightsgraph"].store
     index = StoreIndex.for_store(graph_store)
-    index.refresh(graph_store)
+    index.refresh(graph_store, None if app.testing else _report)
     derived = Derived(graph_store, index)
     derived.network()
     app.extensions[_KEY] = derived
     atexit.register(index.close)
     return derived
+
+
+def _report(done: int, total: int, graph: str) -> None:
+    """Say on standard error which graph the first start after a load is indexing."""
+    if done == 0:
+        print(f"rightsgraph: indexing {total} graph(s) for search and the intersection graph "
+              "(only what changed since the last start)", file=sys.stderr, flush=True)
+    print(f"rightsgraph: indexing {done + 1}/{total}: {graph or 'the default graph'}",
+          file=sys.stderr, flush=True)
 
 
 def derived() -> Derived:

@@ -5,7 +5,8 @@ theme, a group, an organisation, a statement); ``GET /export.json`` is its
 data twin.  ``GET /export/download?format=F&scope=S&iri=I`` answers the
 file, with the format's media type and a ``Content-Disposition`` name;
 ``GET /export/package?scope=S&iri=I`` answers a partner package (zip).  A
-selection takes ``iri`` several times (what the graph view shows).
+selection takes ``iri`` several times (what the graph view shows), or one
+value holding several IRIs separated by white space (the page's box).
 
 Other pages link here through :func:`export_url` and :func:`export_links`,
 which every template can call.
@@ -131,9 +132,10 @@ def _format() -> ExportFormat:
 
 
 def _scope() -> Scope:
+    # IRIs hold no white space: a value may carry several (the page's selection box)
+    iris = [iri for value in request.args.getlist("iri") for iri in value.split()]
     try:
-        return Scope.parse(request.args.get("scope", "dataset"),
-                           [i for i in request.args.getlist("iri") if i.strip()])
+        return Scope.parse(request.args.get("scope", "dataset"), iris)
     except RightsgraphError as exc:
         raise ApiError(400, str(exc)) from None
 

@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from importlib import resources
 
-from flask import Blueprint, Response, jsonify, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.blueprints import BlueprintSetupState
 
 from rightsgraph.graph.evidence import explain
@@ -84,8 +93,15 @@ def page() -> str:
     return render_template(
         "graph.html", args=request.args, documents=network.documents(),
         organisations=network.organisations(), families=families, concepts=concepts,
-        colours=KIND_COLOURS, shown=request.args.getlist("show"),
+        colours=KIND_COLOURS, shown=request.args.getlist("show"), export_base=export_base(),
     )
+
+
+def export_base() -> str:
+    """The export download URL the page adds ``scope=selection&iri=...`` to ("" without exports)."""
+    if "exports" not in current_app.blueprints:
+        return ""
+    return url_for("exports.download")
 
 
 @bp.get("/graph.json")

@@ -37,11 +37,17 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("STORE", DEFAULT_LOCATION, "Directory of the embedded store the app owns."),
+    Setting("STORE", DEFAULT_LOCATION,
+            "Directory of the embedded store the app owns, or the http(s) URL of a SPARQL server."),
+    Setting("STORE_TIMEOUT", 30.0,
+            "Seconds to wait for a remote store's answer (pages, loads); then 503 or an error."),
+    Setting("STORE_USER", "", "User name for a remote store's protected services (Virtuoso writes)."),
+    Setting("STORE_PASSWORD", "", "Password of STORE_USER (or set RIGHTSGRAPH_STORE_PASSWORD_FILE)."),
     Setting("BASE", DEFAULT_INSTANCE_BASE, "Base IRI of instance data."),
     Setting("QUERY_TIMEOUT", 10.0,
             "Seconds a SPARQL query may run; a longer one is stopped and answered with 504."),
-    Setting("QUERY_WORKERS", 2, "Worker processes that run SPARQL queries at the same time."),
+    Setting("QUERY_WORKERS", 0,
+            "Worker processes that run SPARQL queries at the same time; 0: one per core."),
     Setting("MAX_REQUEST_BYTES", 1_000_000, "Largest request body accepted; larger gets 413."),
     Setting("HTML_ROW_LIMIT", 1000,
             "Rows shown in the workbench's result table; a notice says when more exist."),
@@ -51,6 +57,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Bearer token that /sparql/update requires; when empty, updates are refused."),
     Setting("CORS_ORIGIN", "*",
             "Access-Control-Allow-Origin sent on read-only SPARQL responses."),
+    Setting("RATE_LIMIT_PER_MINUTE", 1200,
+            "Queries a minute each client address may send to /sparql; more get 429; 0: no limit."),
+    Setting("RATE_LIMIT_BURST", 600,
+            "Queries a client may send to /sparql at once before the per-minute rate applies."),
+    Setting("SECRET_KEY", "",
+            "Key that signs the CSRF tokens of forms; when empty, a random key per process."),
+    Setting("BACKUP_DIR", "",
+            "Directory inside which /admin/backup may write backups; when empty, it is refused."),
 )
 
 

@@ -65,6 +65,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError((folder / "server.log").read_text()) from None
                 time.sleep(0.2)
+        # The first start after a load says what it indexes (long work shows progress).
+        assert "rightsgraph: indexing 1/" in (folder / "server.log").read_text()
         yield base
     finally:
         try:
@@ -94,9 +96,9 @@ class Watched:
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
 
-    def open(self, path: str) -> None:
+    def open(self, path: str, settle: str = "networkidle") -> None:
         self.page.goto(self.base + path)
-        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_load_state(settle)  # type: ignore[arg-type]
 
     def shot(self, name: str) -> None:
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
@@ -192,6 +194,17 @@ def test_clicking_an_edge_opens_its_evidence(watched: Watched) -> None:
     assert page.locator("#evidence-units > li").count() >= 1
     assert page.locator("#evidence-units mark").count() >= 1
     assert page.locator("#evidence-units a[href^='/']").count() >= 1
+    # Issue 7's downloads: the units of the edge, and the concepts the graph shows.
+    units = page.locator("#evidence-units > li").count()
+    edge_export = page.get_attribute("#evidence-export", "href") or ""
+    assert page.is_visible("#evidence-export") and "scope=selection" in edge_export
+    assert edge_export.count("iri=") == units
+    shown = page.get_attribute("#graph-export", "href") or ""
+    assert shown.count("iri=") == int(page.get_attribute("#graph", "data-nodes") or 0)
+    for href in (edge_export, shown):
+        answer = page.request.get(watched.base + href)
+        assert answer.status == 200 and answer.headers["content-type"].startswith("text/turtle")
+        assert b"rg:theme" in answer.body() or b"ontology#theme" in answer.body()
     watched.shot("graph-evidence")
 
 
@@ -264,8 +277,12 @@ def test_entity_page_draws_its_neighbourhood(watched: Watched) -> None:
 
 HOSTILE_PAGES = [
     "/", "/graph?show=organisations&show=sources", "/search?q=alert", "/search?q=href",
-    "/browse/recommendations", "/browse/passages", "/browse/organisations", "/browse/sources",
-    "/browse/documents", "/browse/groups", "/browse/statements",
+    "/search?q=script+OR+img", "/browse/recommendations", "/browse/passages",
+    "/browse/organisations", "/browse/sources", "/browse/documents", "/browse/groups",
+    "/browse/themes", "/browse/statements", "/browse/concerns", "/browse/commitments",
+    "/browse/events", "/browse/states",
+    "/browse/recommendations?addressee=javascript:alert(1)",
+    "/browse/recommendations?maker=https://example.org/hostile/organisation",
     "/resource?iri=javascript:alert(1)", "/resource?iri=https://example.org/hostile/passage",
     "/resource?iri=https://example.org/hostile/recommendation",
     "/resource?iri=https://example.org/hostile/group",
@@ -275,15 +292,47 @@ HOSTILE_PAGES = [
 ]
 
 
+#: Labels of the hostile document's resources, as they must read on the pages.
+HOSTILE_LABELS = {
+    "https://example.org/hostile/group": '"><img src=x onerror=alert(1)> people',
+    "https://example.org/hostile/organisation": "<script>alert(1)</script> Network",
+    "https://example.org/hostile/source": '<a href="javascript:alert(1)">href</a>',
+    "javascript:alert(1)": "href",
+}
+
+
+def _hover(page: Page, handle: str, iri: str) -> str:
+    """Hover the node ``iri`` of the network ``window[handle]``; the tooltip's text."""
+    point = page.evaluate("""([handle, iri]) => {
+      const net = window[handle].network;
+      const box = net.body.container.getBoundingClientRect();
+      const m = net.canvasToDOM(net.getPositions([iri])[iri]);
+      return {x: m.x + box.left, y: m.y + box.top};
+    }""", [handle, iri])
+    page.mouse.move(point["x"] - 40, point["y"] - 40)
+    page.mouse.move(point["x"], point["y"], steps=4)
+    tip = page.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=5_000)
+    assert tip.locator("img, script, a").count() == 0  # a tooltip is text, never markup
+    return tip.inner_text()
+
+
 def test_hostile_labels_and_text_never_run(watched: Watched) -> None:
     page = watched.page
     for path in HOSTILE_PAGES:
-        watched.open(path)
+        watched.open(path, settle="load")  # the scripts' fetches end with data-state=ready
         for ready in ("#graph", "#neighbourhood"):
             if page.locator(ready).count():
                 watched.wait_ready(ready)
         page.mouse.move(700, 600)  # tooltips, if any, are text
-        page.wait_for_timeout(200)
+        assert page.locator("main img, main script").count() == 0, path
+        assert page.locator("a[href^='javascript' i]").count() == 0, path
+    for path, shown in (("/browse/organisations", "<script>alert(1)</script> Network"),
+                        ("/browse/groups", '"><img src=x onerror=alert(1)> people'),
+                        ("/browse/sources", '<a href="javascript:alert(1)">href</a>'),
+                        ("/search?q=onerror", '"><img src=x onerror=alert(1)>')):
+        watched.open(path, settle="load")
+        assert shown in page.inner_text("main"), path
     watched.open("/resource?iri=https://example.org/hostile/passage")
     shown = page.inner_text("main")
     assert "<script>alert(1)</script>" in shown and '"><img src=x onerror=alert(1)>' in shown
@@ -301,3 +350,16 @@ def test_hostile_labels_and_text_never_run(watched: Watched) -> None:
     assert page.locator("#evidence img").count() == 0
     assert page.locator("#evidence a[href^='javascript']").count() == 0
     watched.shot("hostile-evidence")
+    # Tooltips of the graph (organisations and sources shown) and of a neighbourhood.
+    watched.open("/graph?focus=https://example.org/hostile/group&depth=1"
+                 "&show=organisations&show=sources")
+    watched.wait_ready("#graph")
+    drawn = set(page.evaluate("() => window.rightsgraph.data.nodes.map(n => n.id)"))
+    assert set(HOSTILE_LABELS) <= drawn
+    for iri, label in HOSTILE_LABELS.items():
+        assert label in _hover(page, "rightsgraph", iri), iri
+    watched.shot("hostile-tooltip")
+    watched.open("/resource?iri=https://example.org/hostile/passage")
+    watched.wait_ready("#neighbourhood")
+    assert HOSTILE_LABELS["https://example.org/hostile/organisation"] in _hover(
+        page, "rightsgraphNeighbourhood", "https://example.org/hostile/organisation")

@@ -13,8 +13,11 @@ from rightsgraph.graph.catalogue import LISTS, ListQuery, concept_tree, list_pag
 from rightsgraph.graph.entities import describe, mark, safe_url, triples
 from rightsgraph.graph.errors import RightsgraphError
 from rightsgraph.graph.evidence import explain
+from rightsgraph.graph.holdings import holdings
+from rightsgraph.graph.index import StoreIndex
 from rightsgraph.graph.mentions import pieces, spans
 from rightsgraph.graph.schemes import load_schemes
+from rightsgraph.graph.stats import statistics
 from rightsgraph.graph.store import GraphStore
 from rightsgraph.loaders.batch import parse_paths, store_loaded
 from rightsgraph.loaders.context import LoadContext
@@ -159,3 +162,13 @@ def test_evidence_marks_both_concepts(store: GraphStore) -> None:
     marks = {mark: text for text, mark in found.pieces if mark}
     assert marks["a"].lower() == "gender-based violence" and marks["b"].lower() == "sex workers"
     assert found.document_label == "womenlead-upr-2020-2021.txt"
+
+
+def test_the_home_counts_from_the_index_match_the_store(store: GraphStore) -> None:
+    index = StoreIndex.memory()
+    index.refresh(store)
+    held = holdings(store, index)
+    assert held.kinds == {kind: statistics(store).kinds[kind] for kind in held.kinds}
+    assert held.kinds["Recommendation"] > 10
+    assert [label for _iri, label, _date, _n in held.documents] == \
+        [label for _iri, label, _date, _n in summary(store).documents]

@@ -25,6 +25,8 @@ from rightsgraph.loaders.sample import sample_corpus_path
 from rightsgraph.ontology.terms import RDF, RG, SCHEMA, SKOS
 
 THEME = "https://w3id.org/rightsgraph/theme/maternal-mortality"
+STATEMENT = ("https://w3id.org/rightsgraph/id/statement/womenlead-upr-2020-2021-txt/"
+             "4-16-days-campaign")
 ISSUED = dt.date(2024, 5, 1)
 INFO = PackageInfo(publisher="Women Lead Network", issued=ISSUED)
 
@@ -111,16 +113,23 @@ def test_maternal_mortality_package_holds_what_a_partner_needs(
     assert values(THEME, SKOS.prefLabel)[0] == Literal("Maternal mortality", language="en")
 
 
-@pytest.mark.parametrize("kind,iri", [
-    ("theme", THEME),
-    ("group", "https://w3id.org/rightsgraph/group/black-women"),
-    ("organisation", "https://w3id.org/rightsgraph/state/USA"),
+@pytest.mark.parametrize("kind,iris", [
+    ("dataset", []),
+    ("theme", [THEME]),
+    ("group", ["https://w3id.org/rightsgraph/group/black-women"]),
+    ("organisation", ["https://w3id.org/rightsgraph/state/USA"]),
+    ("statement", [STATEMENT]),
+    ("selection", ["https://w3id.org/rightsgraph/theme/covid-19",
+                   "https://w3id.org/rightsgraph/group/women"]),
 ])
 def test_each_package_conforms_to_the_shapes_on_its_own(corpus: GraphStore, kind: str,
-                                                        iri: str) -> None:
-    package, data = build(corpus, Scope.parse(kind, [iri]))
+                                                        iris: list[str]) -> None:
+    package, data = build(corpus, Scope.parse(kind, iris))
     archive = zipfile.ZipFile(io.BytesIO(data))
     store, graph = alone(read(archive, package, "data.ttl"))
+    assert package.triples > 100 and store.count(graph) == package.triples
+    # the shapes the package ships (ontology/shapes.ttl) are the ones applied
+    assert read(archive, package, "ontology/shapes.ttl") == ontology.read_bytes("shapes.ttl")
     assert validate(store, [graph]) == []
 
 
@@ -167,11 +176,26 @@ def test_the_dataset_description(maternal: tuple[Package, zipfile.ZipFile], tmp_
 
 
 def test_the_same_package_twice_is_the_same_zip(corpus: GraphStore) -> None:
-    scope = Scope.parse("statement", [
-        "https://w3id.org/rightsgraph/id/statement/womenlead-upr-2020-2021-txt/4-16-days-campaign"])
+    scope = Scope.parse("statement", [STATEMENT])
     assert build(corpus, scope)[1] == build(corpus, scope)[1]
 
 
 def test_package_settings_are_checked() -> None:
     with pytest.raises(RightsgraphError, match="licence IRI"):
         PackageInfo(licence="CC BY")
+
+
+def test_the_shape_check_catches_an_incomplete_package(
+    maternal: tuple[Package, zipfile.ZipFile],
+) -> None:
+    """Without the label of its theme a package would not conform: the conformance
+    checked above is not vacuous."""
+    package, archive = maternal
+    data = read(archive, package, "data.ttl")
+    theme = NamedNode(THEME)
+    kept = [t for t in parse(data, format=RdfFormat.TURTLE)
+            if not (t.subject == theme and t.predicate == SKOS.prefLabel)]
+    store, graph = alone(b"")
+    store.replace_graph(graph, kept)
+    found = [v.describe() for v in validate(store, [graph])]
+    assert any("maternal-mortality" in line and "prefLabel" in line for line in found), found

@@ -16,6 +16,7 @@ import subprocess
 import warnings
 from pathlib import Path
 
+import pytest
 import rdflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,9 +24,11 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse, se
 from rdflib.compare import isomorphic
 
 from rightsgraph.graph.canonical import Canonical
-from rightsgraph.graph.errors import RightsgraphError
+from rightsgraph.graph.errors import InputError, RightsgraphError
 from rightsgraph.graph.export import FORMATS, Scope, export
 from rightsgraph.graph.store import GraphStore
+from rightsgraph.loaders.batch import parse_paths, store_loaded
+from rightsgraph.loaders.context import LoadContext
 
 BASE = "https://w3id.org/rightsgraph/id/"
 GRAPH = NamedNode("https://example.org/graph")
@@ -47,6 +50,9 @@ iri = st.one_of(
     path.map(lambda p: NamedNode(BASE + p)),
     path.map(lambda p: NamedNode("https://example.org/" + p)),
     st.tuples(path, segment).map(lambda t: NamedNode(f"http://example.org/{t[0]}#{t[1]}")),
+    st.tuples(path, segment, segment).map(  # a query: "?" and "/" after it, "?" in the fragment
+        lambda t: NamedNode(f"{BASE}{t[0]}?{t[1]}=/{t[2]}#?{t[1]}")),
+    segment.map(lambda s: NamedNode(f"urn:x-test:{s}")),
     st.sampled_from([NamedNode("https://w3id.org/rightsgraph/theme/maternal-mortality"),
                      NamedNode("http://metadata.un.org/sdg/3.1"),
                      NamedNode("https://w3id.org/rightsgraph/theme/a.b")]),
@@ -193,3 +199,31 @@ def test_the_scope_of_a_graph_round_trips() -> None:
     quads = [Quad(NamedNode(BASE + "a/b%20c"), NamedNode(BASE + "p"), Literal('x"\n>'), GRAPH)]
     data = export(store_of(quads), "turtle", Scope.parse("graph", [GRAPH.value]))
     assert b"<a/b%20c>" in data and b'"x\\"\\n>"' in data
+
+
+# An IRI cannot hold ">" (nor '"', "<", a space, a backslash or a newline), even escaped as
+# \u003E: such data is refused when it is loaded, with the file, line and column, so no
+# export ever has to write it.
+BAD_IRIS = [
+    ("bad.nt", '<https://example.org/s> <https://example.org/p> <https://example.org/a>b> .\n'),
+    ("bad.nt", '<https://example.org/s> <https://example.org/p> <https://example.org/a\\u003Eb> .\n'),
+    ("bad.ttl", '<https://example.org/s> <https://example.org/p> <https://example.org/a"b> .\n'),
+    ("bad.ttl", '<https://example.org/s> <https://example.org/p> <https://example.org/a b> .\n'),
+    ("bad.ttl", '<https://example.org/s> <https://example.org/p> <https://example.org/a\\\\b> .\n'),
+    ("bad.trig", '<https://example.org/g> { <https://example.org/a<b> <https://example.org/p> 1 }\n'),
+]
+
+
+@pytest.mark.parametrize("name,content", BAD_IRIS)
+def test_an_iri_with_a_character_iris_cannot_hold_is_refused_at_load(
+    tmp_path: Path, name: str, content: str,
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    store = GraphStore.memory(with_ontology=False)
+    with pytest.raises(InputError) as refused:
+        store_loaded(store, parse_paths([path], LoadContext()))
+    assert re.search(rf"{name}:1:\d+", str(refused.value)), str(refused.value)
+    assert store.count() == 0
+    with pytest.raises(ValueError):
+        NamedNode("https://example.org/a>b")

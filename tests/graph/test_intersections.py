@@ -9,7 +9,7 @@ import pytest
 from pyoxigraph import NamedNode
 
 from rightsgraph.graph.index import StoreIndex
-from rightsgraph.graph.intersections import NODE_KINDS, Filters, Intersections, Network, View
+from rightsgraph.graph.intersections import NODE_KINDS, Edge, Filters, Intersections, Network, Node, View
 from rightsgraph.graph.rendering import vis_data
 from rightsgraph.graph.store import GraphStore
 from rightsgraph.loaders.batch import parse_paths, store_loaded
@@ -179,3 +179,16 @@ def test_vis_data_is_built_with_pyvis_and_carries_evidence(network: Intersection
     assert "arrows" not in edge and edge["evidence"] and edge["value"] == edge["weight"]
     assert data["options"]["physics"]["stabilization"]["enabled"] is True
     assert any(entry["kind"] == "community" for entry in data["legend"])
+
+
+def test_vis_data_carries_labels_as_data_never_as_html() -> None:
+    # pyvis's template would make every tooltip HTML once a title holds "href":
+    # our records carry no title and no heading; graph.js builds text tooltips.
+    hostile = '<a href="javascript:alert(1)">href</a>'
+    net = Network([Node("urn:a", hostile, "source", 2), Node("urn:b", "<script>x</script>", "group", 1)],
+                  [Edge("urn:a", "urn:b", 1, ("urn:u",))])
+    data = vis_data(net, lambda iri: "/resource?iri=" + iri)
+    assert [n["label"] for n in data["nodes"]] == [hostile, "<script>x</script>"]
+    for record in [*data["nodes"], *data["edges"]]:
+        assert "title" not in record and "heading" not in record
+    assert "heading" not in data and set(data) == {"nodes", "edges", "options", "legend"}

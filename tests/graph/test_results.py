@@ -71,7 +71,29 @@ def test_turtle_uses_the_project_prefixes(filled: GraphStore) -> None:
 
 
 def test_wrong_format_for_the_result_kind_is_explained(filled: GraphStore) -> None:
-    with pytest.raises(QueryError, match="cannot be written as turtle"):
-        serialize(filled.query(SELECT), "turtle")
+    with pytest.raises(QueryError, match="cannot be written as ntriples"):
+        serialize(filled.query(SELECT), "ntriples")
     with pytest.raises(QueryError, match="cannot be written as csv"):
         serialize(filled.query(CONSTRUCT), "csv")
+
+
+RS = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/result-set#")
+
+
+def test_select_and_ask_as_turtle_use_the_result_set_vocabulary(filled: GraphStore) -> None:
+    ordered = "SELECT ?n ?l WHERE { VALUES ?n { 3 1 2 } OPTIONAL { ?s rdfs:label ?l } } ORDER BY ?n"
+    data = serialize(filled.query(ordered), "turtle").decode()
+    assert "@prefix rs: <http://www.w3.org/2001/sw/DataAccess/tests/result-set#> ." in data
+    graph = rdflib.Graph().parse(data=data, format="turtle")
+    result_set = graph.value(predicate=rdflib.RDF.type, object=RS.ResultSet)
+    assert {str(v) for v in graph.objects(result_set, RS.resultVariable)} == {"n", "l"}
+    rows = {}
+    for solution in graph.objects(result_set, RS.solution):
+        values = {str(graph.value(b, RS.variable)): graph.value(b, RS.value)
+                  for b in graph.objects(solution, RS.binding)}
+        rows[int(graph.value(solution, RS["index"]))] = values
+    assert [int(rows[i]["n"]) for i in (1, 2, 3)] == [1, 2, 3]
+    assert all(str(r["l"]) == NASTY for r in rows.values())
+    ask = rdflib.Graph().parse(data=serialize(filled.query("ASK { ?s ?p ?o }"), "turtle"),
+                               format="turtle")
+    assert [o.toPython() for o in ask.objects(None, RS.boolean)] == [True]

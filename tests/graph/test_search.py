@@ -127,8 +127,11 @@ def test_refresh_reindexes_only_what_changed(tmp_path: Path) -> None:
     hostile = DATA / "browse" / "hostile.md"
     loads = parse_paths([sample_corpus_path(), hostile], LoadContext())
     store_loaded(graph_store, loads)
-    changed = index.refresh(graph_store)
+    told: list[tuple[int, int, str]] = []
+    changed = index.refresh(graph_store, lambda *step: told.append(step))
     assert changed == sorted(load.graph.value for load in loads)
+    assert sorted(graph for _done, _total, graph in told) == changed
+    assert [(done, total) for done, total, _graph in told] == [(0, 2), (1, 2)]
     assert _iris(index, "onmouseover")
     graph_store.drop_graph(loads[1].graph)
     assert index.refresh(graph_store) == [loads[1].graph.value]
@@ -153,3 +156,18 @@ def test_a_new_concept_label_rebuilds_everything(index: StoreIndex) -> None:
 
 _SMALL_INDEX = StoreIndex.memory()
 _SMALL_INDEX.refresh(GraphStore.memory())
+
+
+def test_replacing_a_source_replaces_what_the_index_holds(tmp_path: Path) -> None:
+    note = tmp_path / "note.md"
+    note.write_text("# Field note\n\nQuokka sanctuaries need colour maps.\n", encoding="utf-8")
+    graph_store = GraphStore.memory()
+    index = StoreIndex.memory()
+    store_loaded(graph_store, parse_paths([note], LoadContext()))
+    index.refresh(graph_store)
+    assert _iris(index, "quokka") and _iris(index, "color maps")
+    note.write_text("# Field note\n\nWombat burrows need colour maps.\n", encoding="utf-8")
+    (loaded,) = parse_paths([note], LoadContext())
+    store_loaded(graph_store, [loaded])  # the same graph, replaced
+    assert index.refresh(graph_store) == [loaded.graph.value]
+    assert _iris(index, "quokka") == [] and _iris(index, "wombats")

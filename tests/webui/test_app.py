@@ -4,7 +4,6 @@ on a real on-disk store (the query workers are real processes)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -13,10 +12,11 @@ from flask.testing import FlaskClient
 from rightsgraph.webui.app import create_app
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    application = create_app({"STORE": str(tmp_path / "store"), "TESTING": True,
-                              "QUERY_WORKERS": 1})
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One app for the module: creating one (store, workers) takes seconds."""
+    application = create_app({"STORE": str(tmp_path_factory.mktemp("app") / "store"),
+                              "TESTING": True, "QUERY_WORKERS": 1})
     yield application
     application.extensions["rightsgraph"].close()
 

@@ -3,7 +3,9 @@ on-disk store holding the sample corpus."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -65,6 +67,27 @@ def test_lists_with_facets_and_their_twins(client: FlaskClient) -> None:
                  "passages", "states", "instruments", "documents"):
         assert client.get(f"/browse/{name}", headers=HTML).status_code == 200, name
         assert client.get(f"/browse/{name}.json").status_code == 200, name
+
+
+def test_a_chosen_value_that_matches_nothing_can_be_removed(client: FlaskClient) -> None:
+    nowhere = "https://w3id.org/rightsgraph/state/NOWHERE"
+    asked = {"theme": THEME, "addressee": nowhere}
+    data = client.get("/browse/recommendations.json", query_string=asked).get_json()
+    assert data["total"] == 0 and not data["items"]
+    addressee = next(f for f in data["facets"] if f["name"] == "addressee")
+    assert addressee["values"] == [{"value": nowhere, "label": "NOWHERE", "count": 0, "chosen": True}]
+    page = client.get("/browse/recommendations", query_string=asked, headers=HTML).get_data(as_text=True)
+    removals = re.findall(r'<a href="([^"]+)" title="remove this filter">✕ ([^<]+)</a>', page)
+    assert {label for _url, label in removals} >= {"NOWHERE", "Maternal mortality"}
+    assert 'id="nothing-matches"' in page
+    back = html.unescape(next(url for url, label in removals if label == "NOWHERE"))
+    assert "NOWHERE" not in back and "maternal-mortality" in back
+    assert client.get(back).status_code == 200
+    year = client.get("/browse/recommendations", query_string={"from": "1901", "to": "1901"},
+                      headers=HTML).get_data(as_text=True)
+    (url,) = [u for u, label in re.findall(
+        r'<a href="([^"]+)" title="remove this filter">✕ ([^<]+)</a>', year) if label == "1901"]
+    assert "from=" not in url and "to=" not in url
 
 
 def test_theme_and_group_trees(client: FlaskClient) -> None:
@@ -153,3 +176,50 @@ def test_an_update_reaches_the_index(client: FlaskClient) -> None:
     evidence = client.get("/graph/evidence.json", query_string={
         "a": THEME, "b": "https://w3id.org/rightsgraph/group/caregivers"}).get_json()
     assert "https://example.org/n1" in {u["iri"] for u in evidence["units"]}
+    listed = client.get("/browse/passages.json", query_string={"theme": THEME, "size": "200"})
+    assert "https://example.org/n1" in {i["iri"] for i in listed.get_json()["items"]}
+
+
+def _downloads(page: str, marker: str) -> list[str]:
+    """The links of the paragraph with id ``marker``, unescaped."""
+    found = re.search(rf'<p class="downloads" id="{marker}">(.*?)</p>', page, re.S)
+    assert found, f"no {marker} on the page"
+    return [html.unescape(href) for href in re.findall(r'href="([^"]+)"', found.group(1))]
+
+
+def test_entity_pages_link_to_their_exports(client: FlaskClient) -> None:
+    page = client.get("/resource", query_string={"iri": THEME}, headers=HTML).get_data(as_text=True)
+    links = _downloads(page, "entity-downloads")
+    turtle = next(link for link in links if "format=turtle" in link)
+    assert "scope=theme" in turtle and "package" in links[-1]
+    answer = client.get(turtle)
+    assert answer.status_code == 200 and answer.mimetype == "text/turtle"
+    exported = {q.triple for q in parse(answer.data, format=RdfFormat.TURTLE)}
+    tagged = {t.subject for t in exported if t.object == NamedNode(THEME)}
+    assert any("/id/" in s.value for s in tagged)  # the units on the theme
+    statement = client.get("/id/statement/womenlead-upr-2020-2021-txt/10-human-rights-cannot-be-delayed",
+                           headers=HTML)
+    assert "scope=statement" in _downloads(statement.get_data(as_text=True), "entity-downloads")[0]
+    document = client.get("/id/document/womenlead-upr-2020-2021-txt", headers=HTML)
+    whole = _downloads(document.get_data(as_text=True), "entity-downloads")[0]
+    assert "scope=graph" in whole and client.get(whole).status_code == 200
+    unit = client.get("/id/concern/womenlead-upr-2020-2021-txt/3", headers=HTML).get_data(as_text=True)
+    assert 'id="entity-downloads"' not in unit  # no export scope is about a single unit
+
+
+def test_lists_link_to_the_exports_of_their_choices(client: FlaskClient) -> None:
+    plain = client.get("/browse/recommendations", headers=HTML).get_data(as_text=True)
+    assert [link for link in _downloads(plain, "list-downloads") if "scope=dataset" in link]
+    facets = client.get("/browse/recommendations.json").get_json()["facets"]
+    theme = next(f for f in facets if f["name"] == "theme")["values"][0]
+    chosen = client.get("/browse/recommendations", query_string={"theme": theme["value"]},
+                        headers=HTML).get_data(as_text=True)
+    assert f"everything on {html.escape(theme['label'])}" in chosen
+    links = _downloads(chosen, "list-downloads")
+    theme_link = next(link for link in links if "scope=theme" in link)
+    answer = client.get(theme_link)
+    assert answer.status_code == 200 and answer.mimetype == "text/turtle"
+    exported = {q.triple for q in parse(answer.data, format=RdfFormat.TURTLE)}
+    assert any(t.object == NamedNode(theme["value"]) for t in exported)
+    data = client.get("/browse/recommendations.json", query_string={"theme": theme["value"]})
+    assert [d["url"] for d in data.get_json()["downloads"]] == links[1:]  # after "/export"

@@ -3,6 +3,12 @@ click's runner, and in a real process for what the user sees on errors."""
 
 from __future__ import annotations
 
+import gc
+import os
+import pty
+import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -18,6 +24,7 @@ from rightsgraph.loaders.sample import sample_corpus_path
 from rightsgraph.webui.cli import cli
 
 THEME = "https://w3id.org/rightsgraph/theme/maternal-mortality"
+BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +37,17 @@ def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run(store: Path, *args: str) -> tuple[int, bytes, str, BaseException | None]:
     result = CliRunner().invoke(cli, ["--store", str(store), "export", *args])
-    return result.exit_code, result.stdout_bytes, result.stderr, result.exception
+    exception = result.exception
+    # The traceback's frames hold the store, whose lock lasts as long as they do; a real
+    # process exits instead.  Let them go, so that the next run can open the store.
+    cause: BaseException | None = exception
+    while cause is not None:
+        cause.__traceback__ = None
+        cause = cause.__context__
+    outcome = result.exit_code, result.stdout_bytes, result.stderr, exception
+    del result
+    gc.collect()
+    return outcome
 
 
 def test_export_a_theme_by_name_to_a_file(corpus_store: Path, tmp_path: Path) -> None:
@@ -79,6 +96,60 @@ def test_errors_are_one_line_for_the_user(rightsgraph, corpus_store: Path) -> No
     assert unknown.returncode == 1
     assert unknown.stderr == ("rightsgraph: error: no theme is named 'no such theme at all'; "
                               "give its label or IRI\n")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--theme", "no such theme at all"], "no theme is named 'no such theme at all'"),
+    (["--theme", "https://example.org/no-such-theme"],
+     "nothing is known about https://example.org/no-such-theme in this store"),
+    (["--theme", "https://w3id.org/rightsgraph/group/women"],
+     "https://w3id.org/rightsgraph/group/women is not a theme in this store"),
+    (["--group", "Maternal mortality"], "no group is named 'Maternal mortality'"),
+    (["--organisation", "Nobody In Particular"], "no organisation is named"),
+    (["--statement", "not an iri"], "the statement is not an absolute IRI: 'not an iri'"),
+    (["--statement", THEME], f"{THEME} is not a statement or document in this store"),
+    (["--graph", "not-an-iri"], "the graph is not an absolute IRI: 'not-an-iri'"),
+    (["--graph", "https://example.org/no-graph"], "no graph or document https://example.org/no-graph"),
+    (["--graph", "file:///etc/passwd"], "the graph must use http, https or urn"),
+    (["--selection", "javascript:alert(1)"], "IRI must use http, https or urn"),
+])
+def test_bad_scope_values_are_refused(corpus_store: Path, tmp_path: Path, args: list[str],
+                                      message: str) -> None:
+    target = tmp_path / "out.ttl"
+    code, out, _, exception = run(corpus_store, *args, "-o", str(target))
+    assert code == 1 and isinstance(exception, RightsgraphError), exception
+    assert message in str(exception) and "\n" not in str(exception)
+    assert out == b"" and not target.exists() and not list(tmp_path.iterdir())
+
+
+def test_long_exports_show_progress_on_a_terminal(corpus_store: Path, tmp_path: Path) -> None:
+    """In a real process whose standard error is a terminal: one line rewritten in place,
+    erased before the summary."""
+    target = tmp_path / "dataset.trig"
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run([str(BIN / "rightsgraph"), "--store", str(corpus_store), "export",
+                               "--format", "trig", "-o", str(target)],
+                              stderr=terminal, stdout=subprocess.PIPE, timeout=120)
+    finally:
+        os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert done.returncode == 0, shown
+    text = shown.decode()
+    assert "\rexport: reading graphs " in text and "/10 (" in text
+    assert re.search(r"\rexport: written ([0-9,]+)/\1 \(100%\)", text), text
+    summary = text.rsplit("\r", 2)[-2]  # after the line was erased
+    assert summary.startswith(f"wrote {target}: ") and "quads (trig)" in summary
+    assert target.stat().st_size > 0
 
 
 def test_help_has_examples() -> None:

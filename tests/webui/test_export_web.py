@@ -61,6 +61,8 @@ def test_the_page_offers_formats_and_scopes_and_escapes_labels(client: FlaskClie
     assert HOSTILE not in page and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co" in page
     assert "<script" not in page  # no script at all, inline or not
     assert 'formaction="/export/package"' in page
+    assert '<input type="hidden" name="scope" value="selection">' in page
+    assert '<textarea id="iri-selection" name="iri"' in page
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
 
 
@@ -95,6 +97,11 @@ def test_whole_dataset_and_selection(client: FlaskClient) -> None:
     assert selection.status_code == 200
     assert 'filename="rightsgraph-selection-2.ttl"' in selection.headers["Content-Disposition"]
     assert len(rdflib.Graph().parse(data=selection.get_data(), format="turtle")) > 100
+    # the page's selection box: one value, one IRI per line
+    boxed = client.get("/export/download", query_string={
+        "format": "turtle", "scope": "selection",
+        "iri": f"{THEME}\r\n https://w3id.org/rightsgraph/group/black-women\r\n"})
+    assert boxed.status_code == 200 and boxed.get_data() == selection.get_data()
 
 
 def test_a_package_is_a_zip(client: FlaskClient) -> None:

@@ -118,7 +118,10 @@ def test_evidence_lists_every_unit_with_marks_documents_and_sources(client: Flas
 @pytest.mark.parametrize("url", [
     "/", "/graph", "/search?q=alert", "/search?q=img", "/browse/recommendations", "/browse/passages",
     "/browse/organisations", "/browse/sources", "/browse/documents", "/browse/groups",
-    "/browse/statements", "/resource?iri=javascript:alert(1)",
+    "/browse/statements", "/browse/themes", "/browse/concerns", "/browse/commitments",
+    "/browse/events", "/browse/states", "/browse/recommendations?addressee=javascript:alert(1)",
+    "/browse/recommendations?maker=https://example.org/hostile/organisation",
+    "/graph?focus=https://example.org/hostile/group", "/resource?iri=javascript:alert(1)",
     "/resource?iri=https://example.org/hostile/passage",
     "/resource?iri=https://example.org/hostile/recommendation",
     "/resource?iri=https://example.org/hostile/organisation",

@@ -48,7 +48,7 @@ def server(live_server: Callable[..., Any], tmp_path_factory: pytest.TempPathFac
     crowd.write_text("".join(f"<urn:x-test:s{i}> <urn:x-test:p{i % 7}> {i} .\n" for i in range(300)))
     marker = folder / "marker.ttl"
     marker.write_text("<urn:x-test:marker> <urn:x-test:is> 'here' .\n")
-    return live_server(data=[crowd, marker], QUERY_TIMEOUT=TIMEOUT, UPDATE_TOKEN=TOKEN,
+    return live_server(data=[crowd, marker], QUERY_TIMEOUT=TIMEOUT, QUERY_WORKERS=2, UPDATE_TOKEN=TOKEN,
                        MAX_REQUEST_BYTES=MAX_REQUEST, HTML_ROW_LIMIT=ROW_LIMIT,
                        MAX_RESULT_BYTES=MAX_RESULT)
 
@@ -160,9 +160,12 @@ def test_runaway_query_is_stopped_while_others_answer(http: Fetch, server: Any) 
     assert asks and all(a.status == 200 and a.json()["boolean"] is True for a in asks)
     assert max(a.seconds for a in asks) < 1.0, [a.seconds for a in asks]
 
-    # the worker that ran it was killed and replaced; nothing keeps burning CPU
+    # the worker that ran it was killed (its process is gone, not left running
+    # or a zombie) and replaced; nothing keeps burning CPU
     now = query_workers(server.pid)
     assert len(now) == 2 and len(workers - now) == 1
+    (killed,) = workers - now
+    assert not Path(f"/proc/{killed}").exists(), f"worker {killed} is still there"
     before = settled_cpu(now)
     time.sleep(0.5)
     after = cpu_seconds(now)

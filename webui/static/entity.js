@@ -40,6 +40,8 @@
         nodes: { font: { size: 11 } },
         layout: { improvedLayout: false, randomSeed: 3 },
       });
+      // For tests and the curious: the network and its data.
+      window.rightsgraphNeighbourhood = { network: network, data: hood };
       let done = false;
       function freeze() {
         if (done) return;

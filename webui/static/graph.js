@@ -15,6 +15,8 @@
   const panelSummary = document.getElementById("evidence-summary");
   const panelUnits = document.getElementById("evidence-units");
   const moreButton = document.getElementById("evidence-more");
+  const graphExport = document.getElementById("graph-export");
+  const evidenceExport = document.getElementById("evidence-export");
   const filterKeys = ["document", "organisation", "from", "to", "family", "show"];
   let labels = {};
   let current = null;
@@ -48,6 +50,22 @@
     const div = el("div", null, "tip");
     for (const line of lines) div.appendChild(el("div", line));
     return div;
+  }
+
+  // The export helper's download of a selection: the concepts shown, or the units of an edge.
+  function exportUrl(iris) {
+    const params = new URLSearchParams({ format: "turtle", scope: "selection" });
+    for (const iri of iris) params.append("iri", iri);
+    return box.dataset.export + "?" + params.toString();
+  }
+
+  function offerExport(anchor, iris) {
+    if (!anchor || !box.dataset.export || !iris.length) {
+      if (anchor) anchor.hidden = true;
+      return;
+    }
+    anchor.href = exportUrl(iris);
+    anchor.hidden = false;
   }
 
   function setState(state) {
@@ -102,6 +120,9 @@
     listEdges(data.edges);
     box.dataset.nodes = String(data.nodes.length);
     box.dataset.edges = String(data.edges.length);
+    offerExport(graphExport, data.nodes.filter(function (node) {
+      return node.kind === "theme" || node.kind === "group";
+    }).map(function (node) { return node.id; }));
     if (!data.nodes.length) {
       box.replaceChildren(el("p", "Nothing to draw with these settings.", "empty"));
       setState("ready");
@@ -179,6 +200,7 @@
 
   function renderUnit(unit) {
     const item = el("li", null, "unit");
+    item.dataset.iri = unit.iri;
     const head = el("p", null, "unit-head");
     head.append(el("span", unit.kind, "kind"), document.createTextNode(" "), link(unit.url, unit.label));
     item.appendChild(head);
@@ -203,6 +225,7 @@
     panel.hidden = false;
     if (!offset) {
       panelUnits.replaceChildren();
+      offerExport(evidenceExport, []);
       panelTitle.textContent = (labels[a] || a) + " × " + (labels[b] || b);
       panelSummary.textContent = "Loading the evidence…";
     }
@@ -222,6 +245,8 @@
     panelSummary.textContent = data.total + (data.total === 1 ? " unit joins" : " units join") +
       " these two. The words that earned each tag are marked.";
     for (const unit of data.units) panelUnits.appendChild(renderUnit(unit));
+    offerExport(evidenceExport, Array.from(panelUnits.querySelectorAll("li.unit"),
+      function (item) { return item.dataset.iri; }));
     const shown = data.offset + data.units.length;
     moreButton.hidden = shown >= data.total;
     moreButton.onclick = function () { openEvidence(a, b, shown); };

@@ -23,11 +23,12 @@
 
   function updateLinks(kind) {
     share.href = link(null, false);
+    // Every link downloads the whole result (up to the server's size limit),
+    // not the capped table: a table as CSV, TSV, JSON or Turtle (the W3C
+    // result-set vocabulary), a graph as Turtle, N-Triples, JSON-LD or RDF/XML.
     for (const a of downloads.querySelectorAll("a")) {
-      const format = a.dataset.format;
-      const graphFormat = format === "turtle";
-      a.hidden = kind === "graph" ? !graphFormat : graphFormat;
-      a.href = link(format, true);
+      a.hidden = !kind || !a.dataset.kinds.split(" ").includes(kind);
+      a.href = link(a.dataset.format, true);
     }
     downloads.hidden = !kind;
   }

@@ -1,0 +1,508 @@
+"""What differs between the SPARQL servers rightsgraph runs on.
+
+**Oxigraph server** (``oxigraph serve``): queries at ``/query`` (the union of
+all graphs as default graph with the ``union-default-graph`` parameter),
+updates at ``/update``.  Oxigraph runs a whole request in one transaction but
+refuses bodies over 128 MiB, so a source graph is replaced in one of two ways:
+
+- up to :attr:`Oxigraph.chunk_size` of N-Triples, by one update request,
+  ``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { … } }``;
+- above it, in chunks posted (Graph Store Protocol) into a staging graph
+  ``urn:rightsgraph:staging:<time>-<id>``, swapped in by one ``MOVE`` update.
+  The staging graph is created, empty, in the same transaction that moves
+  the load counter on: the one empty graph ``urn:rightsgraph:generation:<n>``
+  (empty graphs add nothing to any query).  A query over the union of the
+  graphs reads the counter and the staging graphs before and after it runs
+  (the reading before is the last one made); if a staging graph existed or
+  the counter moved, a load may have been visible, so the query runs again
+  over an explicit dataset of every graph but the staging ones.  A load that
+  fails drops its staging graph; one left by a loader that died is dropped
+  by the next chunked load once it is older than six hours.  Oxigraph
+  renames blank nodes per request, so the triples that share blank nodes
+  travel in one chunk.
+
+Readers see the old graph or the new one either way, and a load that fails
+or whose connection drops changes nothing.
+
+**Virtuoso 7**: queries at ``/sparql``.  Virtuoso's default graph is every
+graph, its own system graphs included, and its ``input:default-graph-exclude``
+pragma breaks property paths (``skos:broader*`` then matches nothing), so each
+query names its dataset: every graph that types a resource (as every graph
+rightsgraph writes does, with its source record) but the system and staging
+graphs, as ``default-graph-uri`` and ``named-graph-uri`` (the list is read
+again at most every second, and after each write of this process).  The
+store's own reads (quads of a graph, counts, the list of graphs) ask every
+graph and leave the system and staging graphs out themselves.  Updates at ``/sparql-auth`` and Graph Store
+writes at ``/sparql-graph-crud-auth``, both with HTTP Digest authentication.
+Virtuoso's SPARQL compiler cannot take a large ``INSERT DATA`` (nor any with
+blank nodes), and its Graph Store ``PUT`` is neither atomic nor
+all-or-nothing, so a source is written with ``PUT`` into one of a few staging
+graphs, which every query excludes, and swapped in by one ``MOVE`` update
+(one transaction).  A staging graph is claimed in ``urn:rightsgraph:pending``
+first, so that two loaders never share one.  Virtuoso answers booleans as
+``0``/``1``, labels integers with derived types (``xsd:nonNegativeInteger``)
+and names blank nodes ``nodeID://…``; all are mended here.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
+
+from rightsgraph.graph.errors import QueryError
+from rightsgraph.graph.remote_http import Client, StoreUnavailableError
+
+__all__ = ["Engine", "Oxigraph", "Virtuoso", "chunks", "detect_engine", "STAGING_SLOTS"]
+
+PENDING_GRAPH = "urn:rightsgraph:pending"
+#: How many loads may write into a Virtuoso store at the same time.
+STAGING_SLOTS = 8
+STAGING_PREFIX = "urn:rightsgraph:staging:"
+_SLOT_PREFIX = STAGING_PREFIX + "slot-"
+_GENERATION_PREFIX = "urn:rightsgraph:generation:"
+#: Bytes of N-Triples Oxigraph server is sent per request (it refuses more than 128 MiB).
+DEFAULT_CHUNK_SIZE = 32 * 1024 * 1024
+#: The slowest write rate (bytes of N-Triples per second) a busy Oxigraph server is
+#: given before a write request counts as timed out, when that is longer than the
+#: store's time limit: a large write is slow, not lost.
+_SLOWEST_WRITE = 256 * 1024
+_CLAIM = "urn:rightsgraph:claim"
+_CLAIMED_AT = "urn:rightsgraph:claimedAt"
+#: A claim older than this belongs to a loader that died; it may be taken over.
+_STALE = timedelta(hours=6)
+#: Seconds the list of a Virtuoso store's graphs is reused before it is read again.
+_GRAPH_LIST_SECONDS = 1.0
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD_BOOLEAN = _XSD + "boolean"
+#: Virtuoso stores every integer as a number and may label it with any of these
+#: types when it answers; what rightsgraph writes is always xsd:integer.
+_INTEGER_TYPES = frozenset(_XSD + name for name in (
+    "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long",
+    "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
+_SYSTEM_PREFIXES = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#",
+                    "http://www.w3.org/2002/07/owl#", "http://localuriqaserver/")
+
+
+class Engine:
+    """The behaviour shared by every engine; subclasses name their differences."""
+
+    name = "SPARQL server"
+    query_path = "/query"
+    #: ``<prefix><id>`` names a stored blank node in a query, if the engine allows it.
+    blank_iri: str | None = None
+    #: Whether the engine has a default graph apart from the named graphs.
+    has_default_graph = True
+
+    def prepare(self, client: Client) -> None:
+        """Check the server answers a query (and learn what the engine needs)."""
+        answer = client.request("POST", self.query_path, body=b"query=ASK%7B%7D",
+                                content_type="application/x-www-form-urlencoded",
+                                accept="application/sparql-results+json")
+        if b"boolean" not in answer.body and b"__ASK_RETVAL" not in answer.body:
+            raise StoreUnavailableError(f"{client.endpoint.base} does not answer SPARQL queries")
+
+    def forget(self) -> None:
+        """The store changed: drop what was learnt of its graphs."""
+
+    def hidden(self, graph: str) -> bool:
+        """Whether ``graph`` is the engine's or a staging graph, never listed."""
+        return False
+
+    def dataset_params(self, client: Client, union: bool, own_dataset: bool,
+                       default: list[NamedNode], named: list[NamedNode]) -> list[tuple[str, str]]:
+        """Protocol parameters that set the query's dataset."""
+        params = [("default-graph-uri", g.value) for g in default]
+        params += [("named-graph-uri", g.value) for g in named]
+        return params
+
+    def fix_results(self, body: bytes) -> bytes:
+        """SPARQL JSON results as pyoxigraph reads them."""
+        return body
+
+    def fix_ntriples(self, body: bytes) -> bytes:
+        """N-Triples as pyoxigraph reads them."""
+        return body
+
+    def before_read(self, client: Client, timeout: float | None = None) -> object:
+        """What a query over the union of the graphs needs to know before it runs."""
+        return None
+
+    def after_read(self, client: Client, before: object,
+                   timeout: float | None = None) -> list[tuple[str, str]] | None:
+        """``None`` if the union query that ran after ``before`` saw no load under way;
+        else the dataset parameters to run it again with."""
+        return None
+
+    def update(self, client: Client, sparql: str) -> None:
+        """Send one update request."""
+        raise NotImplementedError
+
+    def replace_graph(self, client: Client, graph: NamedNode, triples: list[Triple]) -> None:
+        """Replace ``graph`` by ``triples``, atomically."""
+        raise NotImplementedError
+
+
+class _Loads(NamedTuple):
+    """The chunked loads of an Oxigraph store: its load counter and staging graphs."""
+
+    generation: int
+    staging: tuple[str, ...]
+
+
+class Oxigraph(Engine):
+    """Oxigraph server (``oxigraph serve``)."""
+
+    name = "Oxigraph server"
+
+    def __init__(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
+        #: Bytes of N-Triples per request; a larger graph is loaded in chunks.
+        self.chunk_size = chunk_size
+        #: Called after each chunk with the bytes written so far and the total.
+        self.progress: Callable[[int, int], None] | None = None
+        self._seen: _Loads | None = None
+
+    def dataset_params(self, client: Client, union: bool, own_dataset: bool,
+                       default: list[NamedNode], named: list[NamedNode]) -> list[tuple[str, str]]:
+        params = super().dataset_params(client, union, own_dataset, default, named)
+        return [*params, ("union-default-graph", "")] if union else params
+
+    def hidden(self, graph: str) -> bool:
+        return graph.startswith((STAGING_PREFIX, _GENERATION_PREFIX))
+
+    def before_read(self, client: Client, timeout: float | None = None) -> object:
+        # The last reading will do: it was answered before this query was sent.
+        return self._seen if self._seen is not None else self._loads(client, timeout)
+
+    def after_read(self, client: Client, before: object,
+                   timeout: float | None = None) -> list[tuple[str, str]] | None:
+        after = self._loads(client, timeout)
+        if (isinstance(before, _Loads) and not before.staging
+                and before.generation == after.generation):
+            return None  # no staging graph existed at any moment of the query
+        visible = [g for g in self._graphs(client, timeout) if not self.hidden(g)]
+        visible = visible or ["urn:rightsgraph:nothing"]
+        return ([("default-graph-uri", g) for g in visible]
+                + [("named-graph-uri", g) for g in visible])
+
+    def _loads(self, client: Client, timeout: float | None = None) -> _Loads:
+        query = ("SELECT ?g WHERE { GRAPH ?g { } "
+                 'FILTER(STRSTARTS(STR(?g), "urn:rightsgraph:")) }')
+        graphs = _select_graphs(client, self.query_path, query, timeout)
+        generations = [int(g[len(_GENERATION_PREFIX):]) for g in graphs
+                       if g.startswith(_GENERATION_PREFIX) and g[len(_GENERATION_PREFIX):].isdigit()]
+        loads = _Loads(max(generations, default=0),
+                       tuple(g for g in graphs if g.startswith(STAGING_PREFIX)))
+        self._seen = loads
+        return loads
+
+    def _graphs(self, client: Client, timeout: float | None) -> list[str]:
+        # Every named graph, empty ones included: read from Oxigraph's list of graphs.
+        return _select_graphs(client, self.query_path, "SELECT ?g WHERE { GRAPH ?g { } }", timeout)
+
+    def update(self, client: Client, sparql: str) -> None:
+        client.request("POST", "/update", body=sparql.encode(),
+                       content_type="application/sparql-update")
+
+    def replace_graph(self, client: Client, graph: NamedNode, triples: list[Triple]) -> None:
+        ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+        name = f"<{graph.value}>".encode()
+        if len(ntriples) <= self.chunk_size:
+            body = b"DROP SILENT GRAPH " + name
+            if ntriples:
+                body += b" ;\nINSERT DATA { GRAPH " + name + b" {\n" + ntriples + b"} }"
+            client.request("POST", "/update", body=body, content_type="application/sparql-update",
+                           timeout=_write_timeout(client, len(ntriples)))
+            return
+        staging = self._claim(client)
+        try:
+            written = 0
+            for chunk in chunks(triples, ntriples, self.chunk_size):
+                client.request("POST", "/store", params=[("graph", staging)], body=chunk,
+                               content_type="application/n-triples",
+                               timeout=_write_timeout(client, len(chunk)))
+                written += len(chunk)
+                if self.progress is not None:
+                    self.progress(written, len(ntriples))
+            client.request("POST", "/update", content_type="application/sparql-update",
+                           body=f"MOVE SILENT GRAPH <{staging}> TO <{graph.value}>".encode(),
+                           timeout=_write_timeout(client, len(ntriples)))
+        except BaseException:
+            try:
+                self.update(client, f"DROP SILENT GRAPH <{staging}>")
+            except (StoreUnavailableError, QueryError):
+                pass  # the store is failing; the next chunked load drops it when stale
+            raise
+
+    def _claim(self, client: Client) -> str:
+        """Create an empty staging graph and move the load counter on, in one transaction."""
+        for _ in range(50):
+            loads = self._loads(client)
+            stale = int(time.time() - _STALE.total_seconds())
+            for graph in loads.staging:
+                started = graph[len(STAGING_PREFIX):].partition("-")[0]
+                if started.isdigit() and int(started) < stale:
+                    self.update(client, f"DROP SILENT GRAPH <{graph}>")
+            staging = f"{STAGING_PREFIX}{int(time.time())}-{uuid.uuid4().hex}"
+            following = f"<{_GENERATION_PREFIX}{loads.generation + 1}>"
+            drop = f"DROP SILENT GRAPH <{_GENERATION_PREFIX}{loads.generation}> ;\n"
+            try:
+                self.update(client, f"{drop}CREATE GRAPH {following} ;\nCREATE GRAPH <{staging}>")
+                return staging
+            except (StoreUnavailableError, QueryError):
+                if self._loads(client).generation == loads.generation:
+                    raise
+                time.sleep(random.uniform(0.01, 0.1))  # another load moved the counter first
+        raise StoreUnavailableError(
+            f"too many loads are starting at the store at {client.endpoint.base}; try again"
+        )
+
+
+def chunks(triples: list[Triple], ntriples: bytes, size: int) -> Iterator[bytes]:
+    """``ntriples`` (the serialisation of ``triples``, a line each) cut at line ends
+    into pieces of at most ``size`` bytes (a longer line or blank-node group goes
+    alone); the triples that share blank nodes go in one piece."""
+    if not any(isinstance(t.subject, BlankNode) or isinstance(t.object, (BlankNode, Triple))
+               for t in triples):
+        start = 0
+        while start < len(ntriples):
+            end = ntriples.rfind(b"\n", start, start + size) + 1
+            if end <= start:  # one line longer than size
+                end = ntriples.find(b"\n", start) + 1 or len(ntriples)
+            yield ntriples[start:end]
+            start = end
+        return
+    lines = ntriples.split(b"\n")[:-1]
+    if len(lines) != len(triples) or any(isinstance(t.object, Triple) for t in triples):
+        yield ntriples  # cannot be cut safely
+        return
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    keys: list[str | None] = []
+    for t in triples:
+        blanks = [n.value for n in (t.subject, t.object) if isinstance(n, BlankNode)]
+        for blank in blanks:
+            parent.setdefault(blank, blank)
+        if len(blanks) == 2:
+            parent[root(blanks[0])] = root(blanks[1])
+        keys.append(blanks[0] if blanks else None)
+    groups: dict[str, list[bytes]] = {}
+    units: list[bytes] = []
+    for line, key in zip(lines, keys, strict=True):
+        if key is None:
+            units.append(line + b"\n")
+        else:
+            groups.setdefault(root(key), []).append(line + b"\n")
+    units += [b"".join(group) for group in groups.values()]
+    piece: list[bytes] = []
+    length = 0
+    for unit in units:
+        if piece and length + len(unit) > size:
+            yield b"".join(piece)
+            piece, length = [], 0
+        piece.append(unit)
+        length += len(unit)
+    if piece:
+        yield b"".join(piece)
+
+
+def _write_timeout(client: Client, size: int) -> float:
+    return max(client.endpoint.timeout, size / _SLOWEST_WRITE)
+
+
+def _select_graphs(client: Client, path: str, query: str,
+                   timeout: float | None = None) -> list[str]:
+    answer = client.request("POST", path, body=_urlencode([("query", query)]),
+                            content_type="application/x-www-form-urlencoded",
+                            accept="application/sparql-results+json", timeout=timeout)
+    return sorted(b["g"]["value"] for b in json.loads(answer.body)["results"]["bindings"]
+                  if b["g"]["type"] == "uri")
+
+
+class Virtuoso(Engine):
+    """OpenLink Virtuoso 7 (open-source edition)."""
+
+    name = "Virtuoso"
+    query_path = "/sparql"
+    blank_iri = "nodeID://"
+    has_default_graph = False
+
+    def __init__(self) -> None:
+        self.system_graphs: list[str] = []
+        self._visible: tuple[float, list[str]] | None = None
+
+    def prepare(self, client: Client) -> None:
+        super().prepare(client)
+        self.system_graphs = [g for g in self._all_graphs(client) if g.startswith(_SYSTEM_PREFIXES)]
+
+    def forget(self) -> None:
+        self._visible = None
+
+    def dataset_params(self, client: Client, union: bool, own_dataset: bool,
+                       default: list[NamedNode], named: list[NamedNode]) -> list[tuple[str, str]]:
+        if (own_dataset or not union) and not default and not named:
+            # Every graph, as for GRAPH <iri> and the store's own listings, which
+            # leave out the hidden ones (:meth:`hidden`).
+            return []
+        visible = self._visible_graphs(client) or ["urn:rightsgraph:nothing"]
+        chosen = [g.value for g in default] or [g for g in visible if g != PENDING_GRAPH]
+        return ([("default-graph-uri", g) for g in chosen]
+                + [("named-graph-uri", g) for g in ([g.value for g in named] or visible)])
+
+    def hidden(self, graph: str) -> bool:
+        return graph.startswith((*_SYSTEM_PREFIXES, _SLOT_PREFIX))
+
+    def _visible_graphs(self, client: Client) -> list[str]:
+        now = time.monotonic()
+        if self._visible is None or now - self._visible[0] > _GRAPH_LIST_SECONDS:
+            hidden = {*self.system_graphs, *(f"{_SLOT_PREFIX}{n}" for n in range(STAGING_SLOTS))}
+            graphs = [g for g in self._all_graphs(client) if g not in hidden]
+            self._visible = (now, graphs)
+        return self._visible[1]
+
+    def _all_graphs(self, client: Client) -> list[str]:
+        # Graphs that type something: answered from an index at once, where listing
+        # every graph scans every quad.  Each graph rightsgraph writes types itself.
+        query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a ?t } }"
+        answer = client.request("POST", self.query_path, body=_urlencode([("query", query)]),
+                                content_type="application/x-www-form-urlencoded",
+                                accept="application/sparql-results+json")
+        return sorted(b["g"]["value"] for b in json.loads(answer.body)["results"]["bindings"])
+
+    def fix_results(self, body: bytes) -> bytes:
+        results = json.loads(body)
+        if results.get("head", {}).get("vars") == ["__ASK_RETVAL"]:  # ASK with an empty pattern
+            rows = results["results"]["bindings"]
+            return json.dumps({"head": {}, "boolean": bool(rows) and
+                               rows[0]["__ASK_RETVAL"]["value"] == "1"}).encode()
+        for row in results.get("results", {}).get("bindings", []):
+            for value in row.values():
+                kind = value.get("type")
+                if kind == "bnode" and value["value"].startswith(self.blank_iri or ""):
+                    value["value"] = value["value"][len(self.blank_iri or ""):]
+                elif kind == "typed-literal":
+                    value["type"] = "literal"
+                if value.get("datatype") in _INTEGER_TYPES:
+                    value["datatype"] = _XSD + "integer"
+                if value.get("datatype") == _XSD_BOOLEAN and value["value"] in ("0", "1"):
+                    value["value"] = "true" if value["value"] == "1" else "false"
+        return json.dumps(results).encode()
+
+    def fix_ntriples(self, body: bytes) -> bytes:
+        return body.replace(b"\t", b" ")
+
+    def update(self, client: Client, sparql: str) -> None:
+        self._require_credentials(client)
+        self._visible = None
+        client.request("POST", "/sparql-auth", body=_urlencode([("query", sparql)]),
+                       content_type="application/x-www-form-urlencoded", accept="application/json")
+
+    def replace_graph(self, client: Client, graph: NamedNode, triples: list[Triple]) -> None:
+        target = f"<{graph.value}>"
+        ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+        if not ntriples:
+            self.update(client, f"DROP SILENT GRAPH {target}")
+            return
+        slot, token = self._claim(client)
+        try:
+            client.request("PUT", "/sparql-graph-crud-auth", params=[("graph-uri", slot)],
+                           body=ntriples, content_type="text/turtle")
+            self.update(client, f"MOVE SILENT <{slot}> TO {target}")
+        except BaseException:
+            self._quietly(client, f"DROP SILENT GRAPH <{slot}>")
+            raise
+        finally:
+            self._quietly(client, _release(slot, token))
+
+    def _claim(self, client: Client) -> tuple[str, str]:
+        """Claim a free staging graph; a claim older than :data:`_STALE` is free."""
+        token = uuid.uuid4().hex
+        stale = (datetime.now(UTC) - _STALE).strftime("%Y-%m-%dT%H:%M:%SZ")
+        slots = list(range(STAGING_SLOTS))
+        random.shuffle(slots)
+        for number in slots:
+            slot = f"{_SLOT_PREFIX}{number}"
+            self.update(client, _claim_update(slot, token, stale))
+            holders = self._holders(client, slot)
+            if holders == [token]:
+                self._quietly(client, f"DROP SILENT GRAPH <{slot}>")
+                return slot, token
+            if token in holders:  # another loader claimed it at the same moment
+                self._quietly(client, _release(slot, token))
+        raise StoreUnavailableError(
+            f"{STAGING_SLOTS} loads are writing to the store at {client.endpoint.base} "
+            "already; try again when one has finished"
+        )
+
+    def _holders(self, client: Client, slot: str) -> list[str]:
+        query = (f"SELECT ?t WHERE {{ GRAPH <{PENDING_GRAPH}> {{ <{slot}> <{_CLAIM}> ?t }} }}")
+        answer = client.request("POST", self.query_path, body=_urlencode([("query", query)]),
+                                content_type="application/x-www-form-urlencoded",
+                                accept="application/sparql-results+json")
+        return sorted(b["t"]["value"] for b in json.loads(answer.body)["results"]["bindings"])
+
+    def _quietly(self, client: Client, sparql: str) -> None:
+        try:
+            self.update(client, sparql)
+        except (StoreUnavailableError, QueryError):
+            pass  # the store is failing; a later load or the stale-claim rule cleans up
+
+    @staticmethod
+    def _require_credentials(client: Client) -> None:
+        if client.endpoint.credentials is None:
+            raise StoreUnavailableError(
+                "writing to Virtuoso needs a user with SPARQL update rights: set "
+                "RIGHTSGRAPH_STORE_USER and RIGHTSGRAPH_STORE_PASSWORD"
+            )
+
+
+def _claim_update(slot: str, token: str, stale: str) -> str:
+    """Take ``slot`` for ``token`` unless a live claim holds it (stale claims are removed)."""
+    graph = f"<{PENDING_GRAPH}>"
+    return (
+        f"DELETE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?t ; <{_CLAIMED_AT}> ?at }} }}\n"
+        f"WHERE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?t ; <{_CLAIMED_AT}> ?at }}\n"
+        f"        FILTER(STR(?at) < \"{stale}\") }} ;\n"
+        f"INSERT {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> \"{token}\" ; "
+        f"<{_CLAIMED_AT}> ?now }} }}\n"
+        f"WHERE {{ BIND(STR(NOW()) AS ?now)\n"
+        f"        FILTER NOT EXISTS {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?other }} }} }}"
+    )
+
+
+def _release(slot: str, token: str) -> str:
+    graph = f"<{PENDING_GRAPH}>"
+    return (f"DELETE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> \"{token}\" ; <{_CLAIMED_AT}> ?at }} }}\n"
+            f"WHERE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> \"{token}\" ; <{_CLAIMED_AT}> ?at }} }}")
+
+
+def _urlencode(params: list[tuple[str, str]]) -> bytes:
+    import urllib.parse
+
+    return urllib.parse.urlencode(params).encode()
+
+
+def detect_engine(client: Client) -> Engine:
+    """Recognise the server by the ``Server`` header of its answers."""
+    answer = client.request("GET", "/", accept="text/html", ok=tuple(range(200, 600)))
+    server = answer.server.lower()
+    if "virtuoso" in server:
+        return Virtuoso()
+    if "oxigraph" in server:
+        return Oxigraph()
+    raise StoreUnavailableError(
+        f"{client.endpoint.base} is not a SPARQL server rightsgraph knows "
+        f"(Server: {answer.server or 'not given'}); use Oxigraph server or Virtuoso 7"
+    )
