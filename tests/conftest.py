@@ -1,13 +1,16 @@
-"""Shared fixtures: real stores, a real CLI process, and the CI rule that a
-skipped test is a failed test."""
+"""Shared fixtures: real stores, a real CLI process, a real server
+(``live_server`` from tests/webui/conftest.py, with its helpers as
+``server_tools``), and the CI rule that a skipped test is a failed test."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -15,6 +18,23 @@ from rightsgraph.graph.store import GraphStore
 
 DATA = Path(__file__).parent / "data"
 BIN = Path(sys.executable).parent
+
+# tests/webui/conftest.py starts real servers; the suites outside tests/webui
+# (reliability, security) use its fixture and helpers too.
+_WEBUI = "rightsgraph_tests_webui_conftest"
+if _WEBUI not in sys.modules:
+    _spec = importlib.util.spec_from_file_location(
+        _WEBUI, Path(__file__).parent / "webui" / "conftest.py")
+    assert _spec is not None and _spec.loader is not None
+    sys.modules[_WEBUI] = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(sys.modules[_WEBUI])
+live_server = sys.modules[_WEBUI].live_server
+
+
+@pytest.fixture(scope="session")
+def server_tools() -> ModuleType:
+    """tests/webui/conftest.py as a module: ``fetch``, ``stop_server``, ``free_port``..."""
+    return sys.modules[_WEBUI]
 
 
 @pytest.fixture
