@@ -39,7 +39,8 @@ class Source:
         size = path.stat().st_size
         if size > max_bytes:
             raise InputError(
-                f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes", file=str(path)
+                f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes "
+                "(load --max-size MB raises it)", file=str(path)
             )
         try:
             data = path.read_bytes()

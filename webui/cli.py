@@ -33,6 +33,7 @@ from rightsgraph.graph.validation import validate as validate_store
 from rightsgraph.loaders import registry
 from rightsgraph.loaders.batch import parse_paths, store_loaded
 from rightsgraph.loaders.context import EXTENDABLE_SCHEMES, LoadContext
+from rightsgraph.loaders.source import DEFAULT_MAX_BYTES
 from rightsgraph.ontology.terms import DEFAULT_INSTANCE_BASE
 
 
@@ -104,6 +105,9 @@ def cli(ctx: click.Context, store: str, base: str) -> None:
               help="Tables: load the valid rows and report the others (default: reject the file).")
 @click.option("--extends", type=click.Choice(EXTENDABLE_SCHEMES),
               help="RDF: add the file's SKOS concepts to the theme or group scheme.")
+@click.option("--max-size", type=click.IntRange(1, 100_000), metavar="MB",
+              default=DEFAULT_MAX_BYTES // (1024 * 1024), show_default=True,
+              help="Refuse files larger than this many MiB (pages: 5 MiB, always).")
 @pass_settings
 def load(
     settings: Settings,
@@ -114,6 +118,7 @@ def load(
     report: bool,
     skip_invalid: bool,
     extends: str | None,
+    max_size: int,
 ) -> None:
     """Load files into the store, one named graph per file.
 
@@ -127,9 +132,10 @@ def load(
         rightsgraph load --format turtle --graph https://example.org/g notes.txt
         rightsgraph load --skip-invalid --report upr-recommendations.csv
         rightsgraph load --extends themes partner-issues.ttl
+        rightsgraph load --max-size 500 uhri-export.nt
     """
     context = LoadContext(base=settings.base, graph=graph, skip_invalid=skip_invalid,
-                          extends=extends)
+                          extends=extends, max_bytes=max_size * 1024 * 1024)
     with _progress(paths, "Parsing") as step:
         loads = parse_paths(paths, context, format=input_format, progress=step)
     with settings.open_store() as store, _progress(loads, "Storing") as step:

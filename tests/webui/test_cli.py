@@ -100,6 +100,24 @@ def test_several_files_load_nothing_when_one_is_bad(rightsgraph, store_dir: Path
     assert not [s for s in graphs if s["file"] == "cli-sources.ttl"]
 
 
+def test_files_over_the_size_limit_are_refused_unless_it_is_raised(
+        rightsgraph, tmp_path: Path) -> None:
+    big = tmp_path / "big.nt"
+    line = "<https://example.org/s> <https://example.org/p> \"%s\" .\n"
+    with big.open("w") as out:  # about 1.2 MiB of N-Triples
+        for n in range(20_000):
+            out.write(line % f"value {n:08d}")
+    refused = rightsgraph("load", "--max-size", "1", str(big))
+    assert refused.returncode == 1
+    assert "big.nt" in refused.stderr and "over the limit of 1,048,576 bytes" in refused.stderr
+    assert "--max-size" in refused.stderr and "Traceback" not in refused.stderr
+    sources = json.loads(rightsgraph("stats", "--format", "json").stdout)["sources"]
+    assert not [s for s in sources if s["file"] == "big.nt"]
+    loaded = rightsgraph("load", "--max-size", "2", str(big))
+    assert loaded.returncode == 0, loaded.stderr
+    assert "(20006 triples)" in loaded.stdout  # the 20,000 and the source record (6)
+
+
 def test_validate_passes_conforming_data(rightsgraph) -> None:
     rightsgraph("load", str(PARTNER))
     result = rightsgraph("validate")
