@@ -37,8 +37,6 @@ import hashlib
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,6 +51,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat
 
 from benchmarks.generate import recommendation_rows
 from benchmarks.load_bench import append_section, machine
+from benchmarks.servers import free_port, stop_server
 from rightsgraph.graph.index import INDEX_FILE
 from rightsgraph.graph.provenance import SourceRecord, package_version
 from rightsgraph.graph.store import GraphStore
@@ -173,16 +172,10 @@ def measure_raw(location: Path) -> Figures:
 # ---------------------------------------------------------------- the server
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(location: Path, log: Path) -> tuple[subprocess.Popen[bytes], str, float]:
     """Start ``rightsgraph serve``; return it, its URL and the seconds until it answered."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RIGHTSGRAPH_")}
-    port = _free_port()
+    port = free_port()
     binary = str(Path(sys.executable).parent / "rightsgraph")
     started = time.perf_counter()
     with log.open("wb") as output:
@@ -199,14 +192,6 @@ def start_server(location: Path, log: Path) -> tuple[subprocess.Popen[bytes], st
             if process.poll() is not None or time.perf_counter() > deadline:
                 raise RuntimeError(f"the server did not start:\n{log.read_text()}") from None
             time.sleep(0.1)
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    process.wait(timeout=60)
 
 
 def timed_get(url: str) -> tuple[float, bytes]:

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from benchmarks.memory import TreeMemory
+from benchmarks.servers import free_port
 
 BACKENDS = ("embedded", "oxigraph-server", "virtuoso")
 
@@ -27,12 +28,6 @@ def oxigraph_command() -> str | None:
     """The ``oxigraph`` command (PyPI package ``oxigraph``): beside Python, else on PATH."""
     beside = Path(sys.executable).parent / "oxigraph"
     return str(beside) if beside.exists() else shutil.which("oxigraph")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 _PROBE = """
@@ -80,7 +75,7 @@ def backend_problem(backend: str) -> str:
     if command is None:
         return "the oxigraph command is not installed (pip install oxigraph)"
     with tempfile.TemporaryDirectory(prefix="rightsgraph-bench-oxigraph-") as folder:
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen([command, "serve", "--location", folder, "--bind",
                                    f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
@@ -101,7 +96,7 @@ class OxigraphServer:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.memory: TreeMemory | None = None

@@ -92,8 +92,11 @@ def test_the_load_benchmark_measures_every_phase(quick: dict[str, Any]) -> None:
     assert by["raw-documents"]["triples"] == by["documents"]["triples"] > 6 * 50
     assert by["raw-tables"]["triples"] == by["tables"]["triples"] > 200 * 10
     assert by["bulk_load"]["triples"] == by["oxigraph_load"]["triples"] == 3000
-    for phase in ("documents", "tables", "ntriples", "bulk_load", "oxigraph_load"):
+    for phase in ("documents", "tables", "ntriples", "bulk_load"):
         assert by[phase]["peak_mib"] > 10 and by[phase]["load"] > 0, phase
+    # The native `oxigraph load` of 3,000 triples runs for a moment and takes
+    # a few MiB (8 to 12 seen), so only that its memory was sampled is fixed.
+    assert by["oxigraph_load"]["peak_mib"] > 0 and by["oxigraph_load"]["load"] > 0
     report = (quick["work"] / "embedded" / "load.md").read_text()
     ratio = by["bulk_load"]["load"] / by["ntriples"]["load"]
     printed = re.search(r"speed ratio = (\d+\.\d\d) \(target ≥ 0.8\) — (met|NOT met)", report)
