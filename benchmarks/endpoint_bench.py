@@ -11,8 +11,18 @@ processes at once, in alternating blocks.  It prints median and p95 latencies an
 the ratio, checks the target ``endpoint <= 1.2 x direct + 5 ms`` on the
 medians, and appends a dated section to benchmarks/RESULTS.md.
 
+With ``--store-url`` (a remote SPARQL store, credentials from
+``RIGHTSGRAPH_STORE_USER``/``RIGHTSGRAPH_STORE_PASSWORD``), the corpus is
+loaded into that server through rightsgraph, ``rightsgraph serve`` runs on
+it, and "direct" is the same query sent straight to the server's SPARQL
+endpoint over HTTP (form POST, SPARQL JSON) with the same prefixes and the
+same dataset rightsgraph asks for: the union of the graphs
+(``union-default-graph`` on Oxigraph, every visible graph as
+``default-graph-uri``/``named-graph-uri`` on Virtuoso).
+
 Example:
     python benchmarks/endpoint_bench.py --requests 50 --clients 1,8
+    python benchmarks/endpoint_bench.py --requests 5 --store-url http://127.0.0.1:7878
     python benchmarks/endpoint_bench.py --requests 5 --synthetic --results /tmp/results.md
 """
 
@@ -72,9 +82,11 @@ class Timing:
 # ---------------------------------------------------------------- the store
 
 
-def build_store(folder: Path, synthetic: bool = False) -> tuple[Path, str]:
-    """Load the sample corpus (or a synthetic graph) into a new store; say which."""
-    store = folder / "store"
+def build_store(folder: Path, synthetic: bool = False,
+                store_url: str | None = None) -> tuple[Path | str, str]:
+    """Load the sample corpus (or a synthetic graph) into a new store (or the
+    remote store at ``store_url``); say which."""
+    store: Path | str = store_url or folder / "store"
     corpus = None if synthetic else sample_corpus()
     if corpus is None:
         corpus = folder / "synthetic.nt"
@@ -156,12 +168,15 @@ def synthetic_ntriples(documents: int = 40) -> str:
 
 
 def _env(**settings: object) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RIGHTSGRAPH_")}
+    keep = ("RIGHTSGRAPH_STORE_USER", "RIGHTSGRAPH_STORE_PASSWORD",  # a remote store's
+            "RIGHTSGRAPH_STORE_TIMEOUT")  # credentials and time limit
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RIGHTSGRAPH_") or k in keep}
     env.update({f"RIGHTSGRAPH_{k}": str(v) for k, v in settings.items()})
     return env
 
 
-def start_server(store: Path, workers: int, threads: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(store: Path | str, workers: int,
+                 threads: int) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -173,7 +188,7 @@ def start_server(store: Path, workers: int, threads: int) -> tuple[subprocess.Po
         env=_env(QUERY_WORKERS=workers, QUERY_TIMEOUT=120, RATE_LIMIT_PER_MINUTE=0),
         start_new_session=True,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 600  # a remote store: the start reads it to build the index
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"the server exited with {process.returncode}")
@@ -186,7 +201,7 @@ def start_server(store: Path, workers: int, threads: int) -> tuple[subprocess.Po
         except OSError:
             time.sleep(0.1)
     stop_server(process)
-    raise SystemExit("the server did not answer within 60 s")
+    raise SystemExit("the server did not answer within 600 s")
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:
@@ -208,12 +223,17 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 _CLIENT: dict[str, Any] = {}  # the state of one client process
 
 
-def _start_client(side: str, target: str) -> None:
-    """Set up a client process: an HTTP connection, or a read-only store."""
+def _start_client(side: str, target: str, raw: tuple[str, list[bytes]] | None = None) -> None:
+    """Set up a client process: an HTTP connection, or a read-only store.
+
+    :param raw: for the direct side of a remote store, the server's query path
+        and each example's request body; ``target`` is then its ``host:port``.
+    """
     _CLIENT["side"] = side
-    if side == "endpoint":
+    if side == "endpoint" or raw is not None:
         host, port = target.split(":")
         _CLIENT["http"] = HTTPConnection(host, int(port), timeout=120)
+        _CLIENT["raw"] = raw
     else:
         _CLIENT["store"] = Store.read_only(target)
 
@@ -229,6 +249,17 @@ def _run_once(index: int) -> None:
         body = response.read()
         if response.status != 200 or not body:
             raise RuntimeError(f"{example.name}: {response.status} {body[:200]!r}")
+        return
+    if _CLIENT.get("raw") is not None:  # the query sent straight to the remote server
+        path, bodies = _CLIENT["raw"]
+        http = _CLIENT["http"]
+        http.request("POST", path, body=bodies[index], headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json"})
+        response = http.getresponse()
+        body = response.read()
+        if response.status != 200 or not body:
+            raise RuntimeError(f"{example.name} (direct): {response.status} {body[:200]!r}")
         return
     result = _CLIENT["store"].query(example.query, prefixes=PREFIXES, use_default_graph_as_union=True)
     if not serialize(result, "json"):
@@ -262,9 +293,10 @@ class Clients:
     Processes, not threads: a thread running pyoxigraph holds the GIL, so
     in-process threads would queue outside the clock."""
 
-    def __init__(self, side: str, target: str, count: int) -> None:
+    def __init__(self, side: str, target: str, count: int,
+                 raw: tuple[str, list[bytes]] | None = None) -> None:
         context = multiprocessing.get_context("spawn")
-        self.pool = context.Pool(count, initializer=_start_client, initargs=(side, target))
+        self.pool = context.Pool(count, initializer=_start_client, initargs=(side, target, raw))
         self.count = count
 
     def run(self, index: int, requests: int) -> list[float]:
@@ -293,6 +325,30 @@ def measure(endpoint: Clients, direct: Clients, index: int, requests: int) -> tu
         for side in order:
             timings[side] += sides[side].run(index, size)
     return Timing(timings["endpoint"]), Timing(timings["direct"])
+
+
+def direct_requests(store_url: str) -> tuple[str, str, list[bytes]]:
+    """What rightsgraph would send the remote server for each example query:
+    its ``host:port``, its query path, and each query's form body (the same
+    prefixes and dataset parameters as :meth:`RemoteStore.query` sends)."""
+    import urllib.parse
+
+    from rightsgraph.graph.dataset import names_dataset
+    from rightsgraph.graph.remote_sparql import prologue
+    from rightsgraph.graph.store import GraphStore
+
+    with GraphStore.open(store_url) as store:
+        remote = store.remote
+        assert remote is not None, f"{store_url} is not a remote store"
+        bodies = []
+        for example in examples():
+            own = names_dataset(example.query)
+            params = remote.engine.dataset_params(remote.client, not own, own, [], [])
+            bodies.append(urllib.parse.urlencode(
+                [("query", prologue(PREFIXES, None) + example.query), *params]).encode())
+        path = remote.engine.query_path
+    address = urllib.parse.urlsplit(store_url).netloc
+    return address, path, bodies
 
 
 # ---------------------------------------------------------------- report
@@ -357,6 +413,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="query workers of the server (default 0: one per core, as served)")
     parser.add_argument("--synthetic", action="store_true",
                         help="use the synthetic graph even when the sample corpus can be loaded")
+    parser.add_argument("--store-url",
+                        help="a remote SPARQL store (an empty server) to load and measure; "
+                             "direct = the same queries sent straight to it")
     parser.add_argument("--results", type=Path, default=RESULTS,
                         help=f"Markdown file the figures are appended to (default {RESULTS})")
     options = parser.parse_args(argv)
@@ -366,14 +425,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     threads = max(8, max(levels))
     load_before = f"{os.getloadavg()[0]:.1f}"
     with tempfile.TemporaryDirectory(prefix="rightsgraph-bench-") as folder:
-        store_dir, corpus = build_store(Path(folder), options.synthetic)
+        store_dir, corpus = build_store(Path(folder), options.synthetic, options.store_url)
         print(f"store: {corpus}", flush=True)
+        raw: tuple[str, list[bytes]] | None = None
+        direct_target = str(store_dir)
+        if options.store_url:
+            direct_target, path, bodies = direct_requests(options.store_url)
+            raw = (path, bodies)
         process, address = start_server(store_dir, workers, threads)
         try:
             sections = []
             for clients in levels:
                 endpoint = Clients("endpoint", address, clients)
-                direct = Clients("direct", str(store_dir), clients)
+                direct = Clients("direct", direct_target, clients, raw)
                 try:
                     rows = []
                     for index, example in enumerate(queries):
@@ -394,8 +458,12 @@ def main(argv: Sequence[str] | None = None) -> None:
               f"- {len(queries)} example queries x {options.requests} requests each way, clients "
               f"{options.clients}, query workers {workers}, waitress threads {threads}; endpoint = "
               f"POST application/sparql-query over one keep-alive HTTP connection per client, SPARQL "
-              f"JSON; direct = Store.read_only query + the same JSON serialisation in a client "
-              f"process per client; both sides at the same concurrency (one client process "
+              f"JSON; direct = " + (f"the same query POSTed straight to the server {options.store_url} "
+                                    f"(same prefixes and dataset as rightsgraph sends), SPARQL JSON, "
+                                    f"one keep-alive connection per client"
+                                    if options.store_url else
+                                    "Store.read_only query + the same JSON serialisation")
+              + " in a client process per client; both sides at the same concurrency (one client process "
               f"per concurrent request, a latency counted from the end of the client's previous request), "
               f"in blocks ordered endpoint, direct, direct, endpoint\n"
               f"- target: endpoint median <= {FACTOR} x direct median + {ALLOWANCE_MS:g} ms\n"

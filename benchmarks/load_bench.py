@@ -405,8 +405,9 @@ def _instrument(store: Any, times: dict[str, float], writes: bool = True) -> Non
 def _bulk_load(nt: Path, store_dir: str) -> Result:
     """Raw ``Store.bulk_load`` of an N-Triples (into one graph) or N-Quads file.
 
-    For a server (``store_dir`` an http URL), one HTTP POST of the file to its
-    Graph Store endpoint (``/store``), as Oxigraph server takes bulk data.
+    For a server (``store_dir`` an http URL), the server's own bulk path
+    (:meth:`benchmarks.remote.RawServer.load_file`): Oxigraph, one POST of the
+    file to ``/store``; Virtuoso, one Graph Store POST per graph.
     """
     from pyoxigraph import NamedNode, RdfFormat, Store
 
@@ -433,36 +434,16 @@ def _bulk_load(nt: Path, store_dir: str) -> Result:
 
 
 def _http_post(data: Path, url: str) -> Result:
-    """POST ``data`` to the server's ``/store``; its triples are what the count grew by."""
-    import urllib.parse
-    import urllib.request
+    """Load ``data`` into the server by its own bulk path (:class:`benchmarks.remote.RawServer`);
+    its triples are what the server's count grew by."""
+    from benchmarks.remote import RawServer
 
-    quads = data.suffix == ".nq"
-    target = url.rstrip("/") + "/store" + ("" if quads else "?" + urllib.parse.urlencode(
-        {"graph": GRAPH}))
-    before = _server_count(url)
-    started = time.perf_counter()
-    with data.open("rb") as body:
-        request = urllib.request.Request(target, data=body, method="POST", headers={
-            "Content-Type": "application/n-quads" if quads else "application/n-triples",
-            "Content-Length": str(data.stat().st_size)})
-        with urllib.request.urlopen(request, timeout=3600) as answer:
-            answer.read()
-    seconds = time.perf_counter() - started
-    triples = _server_count(url) - before
+    server = RawServer(url)
+    before = server.count()
+    seconds, how = server.load_file(data, GRAPH)
+    triples = server.count() - before
     return {"seconds": {"bulk_load": seconds, "close": 0.0}, "load": seconds, "triples": triples,
-            "items": triples, "note": "one HTTP POST of the file to the server's /store"}
-
-
-def _server_count(url: str) -> int:
-    import urllib.parse
-    import urllib.request
-
-    count = url.rstrip("/") + "/query?" + urllib.parse.urlencode(
-        {"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"})
-    with urllib.request.urlopen(urllib.request.Request(
-            count, headers={"Accept": "application/sparql-results+json"}), timeout=600) as answer:
-        return int(json.loads(answer.read())["results"]["bindings"][0]["n"]["value"])
+            "items": triples, "note": how}
 
 
 def _peak_mib() -> float:
@@ -532,7 +513,7 @@ _NAMES = {"documents": "documents (rightsgraph)", "tables": "table CSV (rightsgr
           "ntriples": "N-Triples (rightsgraph load path)",
           "bulk_load": "N-Triples (raw Store.bulk_load)",
           "oxigraph_load": "N-Triples (`oxigraph load` command)",
-          "http_post": "N-Triples (raw HTTP POST to the server)"}
+          "http_post": "N-Triples (raw Graph Store POST to the server)"}
 
 
 def table(results: list[Result]) -> list[str]:
@@ -590,7 +571,8 @@ def report(results: list[Result], summary: Result, command: str) -> str:
              "process's; peak RSS is that of the process tree, sampled. \"vs raw engine\" is "
              "our speed over the raw engine's on the same data: the documents' and the "
              "table's quads as stored, written as N-Quads and bulk-loaded into a fresh store "
-             "(`Store.bulk_load`; for a server, one HTTP POST to another empty server); the "
+             "(`Store.bulk_load`; for a server, its Graph Store POST into another empty server of "
+             "the same software); the "
              "N-Triples file bulk-loaded and loaded by the `oxigraph` command.", ""]
     lines += table(results) + [""]
     for r in results:

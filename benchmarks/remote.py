@@ -1,132 +1,204 @@
-"""The stores the benchmarks can measure, and why one cannot be measured yet.
+"""The stores the benchmarks measure, and the raw engine of each SPARQL server.
 
 ``embedded`` is the on-disk pyoxigraph store.  ``oxigraph-server`` and
-``virtuoso`` are remote SPARQL stores: one is measured only when
-``GraphStore.open("http://...")`` opens it; otherwise
-:func:`backend_problem` says what is missing, and the run reports it.
-:class:`OxigraphServer` runs ``oxigraph serve`` on a loopback port for the
-length of a benchmark.
+``virtuoso`` are remote SPARQL stores, started by the benchmarks
+(:mod:`benchmarks.servers`); :func:`backend_problem` says why one cannot be
+measured on this machine (its server is not installed).
+
+:class:`RawServer` is "the raw engine" of a server: the same server software
+driven directly over HTTP by its own bulk paths, without rightsgraph:
+
+* Oxigraph server: ``POST /store`` of a file (N-Triples into a graph, or
+  N-Quads), queries at ``/query`` with ``union-default-graph``, ``GET /store``
+  of a graph (Turtle) or of everything (TriG);
+* Virtuoso 7: Graph Store ``POST /sparql-graph-crud-auth?graph-uri=…`` with
+  HTTP Digest authentication, one request per graph; queries at ``/sparql``
+  with the dataset rightsgraph itself sends (``default-graph-uri`` and
+  ``named-graph-uri``: every visible graph); Graph Store ``GET
+  /sparql-graph-crud?graph-uri=…`` of one graph, or of each graph in turn.
+
+The credentials of a Virtuoso server come from ``RIGHTSGRAPH_STORE_USER`` and
+``RIGHTSGRAPH_STORE_PASSWORD``, as rightsgraph takes them.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import defaultdict
 from pathlib import Path
 
-from benchmarks.memory import TreeMemory
-from benchmarks.servers import free_port
+from benchmarks.servers import oxigraph_command
+from rightsgraph.graph.remote_http import Credentials
+
+__all__ = ["BACKENDS", "KINDS", "RawServer", "backend_problem", "oxigraph_command"]
 
 BACKENDS = ("embedded", "oxigraph-server", "virtuoso")
-
-
-def oxigraph_command() -> str | None:
-    """The ``oxigraph`` command (PyPI package ``oxigraph``): beside Python, else on PATH."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    return str(beside) if beside.exists() else shutil.which("oxigraph")
-
-
-_PROBE = """
-import sys
-from pathlib import Path
-from rightsgraph.graph.store import GraphStore
-try:
-    store = GraphStore.open(sys.argv[1])
-except Exception as exc:
-    print(f"fails: {type(exc).__name__}: {exc}")
-else:
-    store.close()
-    made = [str(p) for p in Path.cwd().iterdir()]
-    print(f"takes the URL for a directory name ({', '.join(made)})" if made else "")
-"""
-
-
-def _opens(url: str) -> str:
-    """\"\" if ``GraphStore.open(url)`` gives a store, else why not.
-
-    It runs in a child process in an empty directory: a store layer that
-    does not know URLs would create a directory named ``http:`` there.
-    """
-    with tempfile.TemporaryDirectory(prefix="rightsgraph-bench-probe-") as folder:
-        done = subprocess.run([sys.executable, "-c", _PROBE, url], cwd=folder,
-                              capture_output=True, text=True, timeout=120)
-    said = (done.stdout.strip() or done.stderr.strip().splitlines()[-1:] or [""])
-    said = said if isinstance(said, str) else said[0]
-    return f"GraphStore.open({url!r}) {said}" if said else ""
+#: The server kind (:func:`benchmarks.servers.start`) of each remote backend.
+KINDS = {"oxigraph-server": "oxigraph", "virtuoso": "virtuoso"}
 
 
 def backend_problem(backend: str) -> str:
-    """Why ``backend`` cannot be measured now ("" if it can).
+    """Why ``backend`` cannot be measured on this machine ("" if it can).
 
     >>> backend_problem("embedded")
     ''
     """
-    if backend == "embedded":
-        return ""
     if backend == "virtuoso":
-        if shutil.which("virtuoso-t") is None:
-            return "virtuoso-t is not installed (Debian package virtuoso-opensource)"
-        return "the benchmarks do not start a Virtuoso server yet"
-    command = oxigraph_command()
-    if command is None:
+        missing = [c for c in ("virtuoso-t", "isql-vt") if shutil.which(c) is None]
+        return (f"{' and '.join(missing)} not installed (Debian package virtuoso-opensource)"
+                if missing else "")
+    if backend == "oxigraph-server" and oxigraph_command() is None:
         return "the oxigraph command is not installed (pip install oxigraph)"
-    with tempfile.TemporaryDirectory(prefix="rightsgraph-bench-oxigraph-") as folder:
-        port = free_port()
-        server = subprocess.Popen([command, "serve", "--location", folder, "--bind",
-                                   f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
-        try:
-            _wait_for(port)
-            problem = _opens(f"http://127.0.0.1:{port}")
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
-    return problem
+    return ""
 
 
-class OxigraphServer:
-    """``oxigraph serve`` on a free loopback port with its own directory, as a context.
+def kind_of(url: str) -> str:
+    """``virtuoso`` for a Virtuoso ``/sparql`` endpoint URL, else ``oxigraph``.
 
-    Its process tree's peak memory is sampled while it runs (``memory``).
+    >>> kind_of("http://127.0.0.1:8890/sparql"), kind_of("http://127.0.0.1:7878")
+    ('virtuoso', 'oxigraph')
     """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.memory: TreeMemory | None = None
-
-    def __enter__(self) -> OxigraphServer:
-        command = oxigraph_command()
-        if command is None:
-            raise RuntimeError("the oxigraph command is not installed (pip install oxigraph)")
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(parents=True)
-        self.process = subprocess.Popen([command, "serve", "--location", str(self.folder),
-                                         "--bind", f"127.0.0.1:{self.port}"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_for(self.port)
-        self.memory = TreeMemory(self.process.pid).__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.memory is not None:
-            self.memory.__exit__(None, None, None)
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=60)
+    return "virtuoso" if url.rstrip("/").endswith("/sparql") else "oxigraph"
 
 
-def _wait_for(port: int, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+class RawServer:
+    """A SPARQL server driven directly over HTTP (see the module documentation)."""
+
+    def __init__(self, url: str, credentials: Credentials | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.kind = kind_of(self.url)
+        self.base = self.url.removesuffix("/sparql")
+        self.credentials = credentials or Credentials.from_environment()
+        handlers: list[urllib.request.BaseHandler] = []
+        self._digest: urllib.request.HTTPDigestAuthHandler | None = None
+        if self.credentials is not None:
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            passwords.add_password(None, self.base, self.credentials.user,
+                                   self.credentials.password)
+            self._digest = urllib.request.HTTPDigestAuthHandler(passwords)
+            handlers.append(self._digest)
+        self.opener = urllib.request.build_opener(*handlers)
+
+    # ------------------------------------------------------------ plain HTTP
+
+    def _send(self, method: str, url: str, body: bytes | None = None,
+              headers: dict[str, str] | None = None, timeout: float = 3600) -> bytes:
+        request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+        if body and self._digest is not None and "-auth" in url:
+            self._authorise(request)
+        with self.opener.open(request, timeout=timeout) as answer:
+            data: bytes = answer.read()
+            return data
+
+    def _authorise(self, request: urllib.request.Request) -> None:
+        """Digest credentials on ``request`` before its body is sent.
+
+        Without them the body goes out unauthenticated first: Virtuoso answers
+        401 and closes the connection while a large body is still being sent
+        (a broken pipe).  So the challenge is fetched by a request without a
+        body, and the answer to it sent with the real request.
+        """
+        probe = urllib.request.Request(request.full_url, method="GET")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            with urllib.request.urlopen(probe, timeout=60) as answer:
+                answer.read()
+                return  # no challenge: nothing to add
+        except urllib.error.HTTPError as refused:
+            challenge = refused.headers.get("WWW-Authenticate", "")
+            refused.read()
+        scheme, _, rest = challenge.partition(" ")
+        if scheme.lower() != "digest" or self._digest is None:
             return
-        except OSError:
-            time.sleep(0.2)
+        handler = self._digest
+        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
+        authorisation = handler.get_authorization(request, fields)
+        if authorisation:
+            request.add_unredirected_header("Authorization", "Digest " + authorisation)
+
+    @property
+    def query_path(self) -> str:
+        """The path of the server's SPARQL query endpoint."""
+        return "/sparql" if self.kind == "virtuoso" else "/query"
+
+    def select(self, query: str, params: list[tuple[str, str]] | None = None) -> list[dict[str, str]]:
+        """Run a SELECT query; its rows as ``{variable: value}``."""
+        body = urllib.parse.urlencode([("query", query), *(params or [])]).encode()
+        answer = self._send("POST", self.base + self.query_path, body, {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json"})
+        return [{k: v["value"] for k, v in row.items()}
+                for row in json.loads(answer)["results"]["bindings"]]
+
+    # ------------------------------------------------------------ writing
+
+    def post_graph(self, graph: str, ntriples: bytes) -> None:
+        """Add N-Triples to ``graph`` by the server's Graph Store bulk path."""
+        if self.kind == "virtuoso":
+            target = self.base + "/sparql-graph-crud-auth?" + urllib.parse.urlencode(
+                {"graph-uri": graph})
+            self._send("POST", target, ntriples, {"Content-Type": "text/turtle"})
+        else:
+            target = self.base + "/store?" + urllib.parse.urlencode({"graph": graph})
+            self._send("POST", target, ntriples, {"Content-Type": "application/n-triples"})
+
+    def load_file(self, data: Path, graph: str) -> tuple[float, str]:
+        """Bulk-load an N-Triples file (into ``graph``) or an N-Quads file; (seconds, how).
+
+        The file is read (and, for Virtuoso, split by graph) before the clock starts.
+        """
+        quads = data.suffix == ".nq"
+        if self.kind == "oxigraph":
+            body = data.read_bytes()
+            target = self.base + "/store" + ("" if quads else "?" + urllib.parse.urlencode(
+                {"graph": graph}))
+            started = time.perf_counter()
+            self._send("POST", target, body, {
+                "Content-Type": "application/n-quads" if quads else "application/n-triples"})
+            return time.perf_counter() - started, "one HTTP POST of the file to the server's /store"
+        parts = split_by_graph(data.read_bytes()) if quads else {graph: data.read_bytes()}
+        started = time.perf_counter()
+        for name, ntriples in parts.items():
+            self.post_graph(name, ntriples)
+        return (time.perf_counter() - started,
+                f"{len(parts)} Graph Store POST(s) with Digest authentication, one per graph")
+
+    # ------------------------------------------------------------ reading
+
+    def count(self) -> int:
+        """Quads in every named graph (Virtuoso's own graphs included)."""
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(rows[0]["n"])
+
+    def get_graph(self, graph: str) -> bytes:
+        """One graph as Turtle, by the server's Graph Store GET."""
+        if self.kind == "virtuoso":
+            target = self.base + "/sparql-graph-crud?" + urllib.parse.urlencode({"graph-uri": graph})
+        else:
+            target = self.base + "/store?" + urllib.parse.urlencode({"graph": graph})
+        return self._send("GET", target, headers={"Accept": "text/turtle"})
+
+    def dump(self, graphs: list[str]) -> bytes:
+        """Every graph: Oxigraph's ``GET /store`` as TriG; Virtuoso, ``graphs`` one GET each."""
+        if self.kind == "oxigraph":
+            return self._send("GET", self.base + "/store", headers={"Accept": "application/trig"})
+        return b"".join(self.get_graph(graph) for graph in graphs)
+
+
+def split_by_graph(nquads: bytes) -> dict[str, bytes]:
+    """N-Quads as N-Triples per named graph.
+
+    >>> split_by_graph(b'<http://e/s> <http://e/p> "o" <http://e/g> .\\n')
+    {'http://e/g': b'<http://e/s> <http://e/p> "o" .\\n'}
+    """
+    from pyoxigraph import RdfFormat, parse, serialize
+
+    graphs: dict[str, list[object]] = defaultdict(list)
+    for quad in parse(nquads, format=RdfFormat.N_QUADS):
+        graphs[str(quad.graph_name.value)].append(quad.triple)
+    return {name: serialize(triples, format=RdfFormat.N_TRIPLES) or b""  # type: ignore[arg-type]
+            for name, triples in graphs.items()}

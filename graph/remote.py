@@ -10,10 +10,12 @@ written against the embedded store runs unchanged.  What differs between
 engines lives in :mod:`rightsgraph.graph.remote_engines`.
 
 Replacing a source graph (:meth:`RemoteStore.replace_graph`) is atomic for
-readers and leaves nothing behind when it fails; each engine says how.  A
-query over the union of the graphs asks the engine, once it has run, whether
-a load's staging graph could have shown through; if so it runs again over a
-dataset that leaves the staging graphs out (:meth:`Engine.after_read`).
+readers and leaves nothing behind when it fails; each engine says how.  Every
+query (the store's own reads included: counts, quads, listings) is sent
+through :meth:`Engine.read`, which may run it again when a load could have
+shown through: on Oxigraph server a query over the union of the graphs that
+overlapped a chunked load's staging graph, on Virtuoso any query that
+overlapped the swap of a graph.
 """
 
 from __future__ import annotations
@@ -104,12 +106,8 @@ class RemoteStore:
         )
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
-        before = self.engine.before_read(self.client, timeout) if union else None
-        body = self._ask(text + dataset, accept, timeout)
-        if union:  # a load's staging graph must not show through the union
-            hiding = self.engine.after_read(self.client, before, timeout)
-            if hiding is not None:
-                body = self._ask(text + hiding, accept, timeout)
+        body = self.engine.read(self.client, lambda params: self._ask(text + params, accept, timeout),
+                                dataset, union, timeout)
         if body.rstrip().endswith(_CANCELLED):
             raise StoreTimeoutError(f"the store at {self.url} stopped the query at its own time limit")
         try:

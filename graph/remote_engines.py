@@ -39,7 +39,30 @@ blank nodes), and its Graph Store ``PUT`` is neither atomic nor
 all-or-nothing, so a source is written with ``PUT`` into one of a few staging
 graphs, which every query excludes, and swapped in by one ``MOVE`` update
 (one transaction).  A staging graph is claimed in ``urn:rightsgraph:pending``
-first, so that two loaders never share one.  Virtuoso answers booleans as
+first, so that two loaders never share one.
+
+Virtuoso's ``MOVE`` empties the target before it copies the staging graph in,
+and a concurrent query can see that moment (no graph at all; a ``DELETE`` and
+``INSERT`` in one request is worse: a reader saw part of a graph), so readers
+keep apart from swaps themselves.  Before the ``MOVE`` the writer marks the
+swap in ``urn:rightsgraph:pending`` (``<urn:rightsgraph:swap:…>``, with the
+time it is trusted until: the writer's time limit plus :data:`SWAP_GRACE`);
+after it, in one request, it moves the last-swap token on *and then* removes
+the mark.  Every read (any query: the union, ``GRAPH <g>``, counts, quads; and
+the list of graphs that sets the union's dataset) compares a reading of the
+marks made before it was sent (the last one made, by any thread) with one
+made after its answer came.  If neither shows a swap under way and the token
+is the same, no ``MOVE`` overlapped the read: one that began after the first
+reading was marked first, so it is still marked at the second reading or has
+moved the token on, and the token moves on before the mark goes.  Otherwise
+the read waits, polling the marks, until no swap is under way, and runs
+again; past the store's time limit it raises
+:class:`~rightsgraph.graph.remote_http.StoreUnavailableError` ("a reload … is
+in progress").  A mark past its time belongs to a writer that died (or whose
+``MOVE`` outlived its own limit): readers ignore it and the next swap removes
+it.  A quiet store costs a read one small extra query.
+
+Virtuoso answers booleans as
 ``0``/``1``, labels integers with derived types (``xsd:nonNegativeInteger``)
 and names blank nodes ``nodeID://…``; all are mended here.
 """
@@ -52,12 +75,12 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
 
 from rightsgraph.graph.errors import QueryError
-from rightsgraph.graph.remote_http import Client, StoreUnavailableError
+from rightsgraph.graph.remote_http import Client, StoreTimeoutError, StoreUnavailableError
 
 __all__ = ["Engine", "Oxigraph", "Virtuoso", "chunks", "detect_engine", "STAGING_SLOTS"]
 
@@ -75,6 +98,18 @@ DEFAULT_CHUNK_SIZE = 32 * 1024 * 1024
 _SLOWEST_WRITE = 256 * 1024
 _CLAIM = "urn:rightsgraph:claim"
 _CLAIMED_AT = "urn:rightsgraph:claimedAt"
+#: ``<urn:rightsgraph:swap:<token>> _SWAPPING <graph> ; _SWAP_UNTIL <epoch seconds>``:
+#: a Virtuoso load is swapping ``graph`` in, and is trusted to until that time.
+_SWAP_PREFIX = "urn:rightsgraph:swap:"
+_SWAPPING = "urn:rightsgraph:swapping"
+_SWAP_UNTIL = "urn:rightsgraph:swapUntil"
+#: ``<_SWAPS> <_LAST_SWAP> "<token>"``: the last swap that ended (a new token each time).
+_SWAPS = "urn:rightsgraph:swaps"
+_LAST_SWAP = "urn:rightsgraph:lastSwap"
+#: Seconds a swap marker outlives the writer's own time limit for the ``MOVE``.
+SWAP_GRACE = 60.0
+#: Seconds between two readings of the swap markers while a reader waits.
+_SWAP_POLL = 0.05
 #: A claim older than this belongs to a loader that died; it may be taken over.
 _STALE = timedelta(hours=6)
 #: Seconds the list of a Virtuoso store's graphs is reused before it is read again.
@@ -86,6 +121,7 @@ _XSD_BOOLEAN = _XSD + "boolean"
 _INTEGER_TYPES = frozenset(_XSD + name for name in (
     "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long",
     "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
+_T = TypeVar("_T")
 _SYSTEM_PREFIXES = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#",
                     "http://www.w3.org/2002/07/owl#", "http://localuriqaserver/")
 
@@ -139,6 +175,17 @@ class Engine:
         """``None`` if the union query that ran after ``before`` saw no load under way;
         else the dataset parameters to run it again with."""
         return None
+
+    def read(self, client: Client, ask: Callable[[list[tuple[str, str]]], bytes],
+             dataset: list[tuple[str, str]], union: bool, timeout: float | None = None) -> bytes:
+        """The answer to one query: ``ask(dataset)``, run again if a load could
+        have shown through (:meth:`before_read`, :meth:`after_read`)."""
+        if not union:
+            return ask(dataset)
+        before = self.before_read(client, timeout)
+        body = ask(dataset)
+        hiding = self.after_read(client, before, timeout)
+        return body if hiding is None else ask(hiding)
 
     def update(self, client: Client, sparql: str) -> None:
         """Send one update request."""
@@ -331,6 +378,19 @@ def _select_graphs(client: Client, path: str, query: str,
                   if b["g"]["type"] == "uri")
 
 
+class _Swaps(NamedTuple):
+    """The swap markers of a Virtuoso store, as one reading found them."""
+
+    #: Each marker's IRI and the time (epoch seconds) it is trusted until.
+    running: tuple[tuple[str, float], ...]
+    #: The token of the last swap that ended (more than one while two end at once).
+    last: tuple[str, ...]
+
+    def swapping(self, now: float) -> list[str]:
+        """The markers of swaps under way: the stale ones (past their time) left out."""
+        return [marker for marker, until in self.running if until > now]
+
+
 class Virtuoso(Engine):
     """OpenLink Virtuoso 7 (open-source edition)."""
 
@@ -342,6 +402,7 @@ class Virtuoso(Engine):
     def __init__(self) -> None:
         self.system_graphs: list[str] = []
         self._visible: tuple[float, list[str]] | None = None
+        self._seen: _Swaps | None = None
 
     def prepare(self, client: Client) -> None:
         super().prepare(client)
@@ -362,15 +423,109 @@ class Virtuoso(Engine):
                 + [("named-graph-uri", g) for g in ([g.value for g in named] or visible)])
 
     def hidden(self, graph: str) -> bool:
-        return graph.startswith((*_SYSTEM_PREFIXES, _SLOT_PREFIX))
+        return graph == PENDING_GRAPH or graph.startswith((*_SYSTEM_PREFIXES, _SLOT_PREFIX))
 
     def _visible_graphs(self, client: Client) -> list[str]:
         now = time.monotonic()
         if self._visible is None or now - self._visible[0] > _GRAPH_LIST_SECONDS:
             hidden = {*self.system_graphs, *(f"{_SLOT_PREFIX}{n}" for n in range(STAGING_SLOTS))}
-            graphs = [g for g in self._all_graphs(client) if g not in hidden]
+            # Read apart from any swap: a graph being swapped in is empty for a moment.
+            listed = self._apart_from_swaps(client, lambda: self._all_graphs(client), None)
+            graphs = [g for g in listed if g not in hidden]
             self._visible = (now, graphs)
         return self._visible[1]
+
+    def read(self, client: Client, ask: Callable[[list[tuple[str, str]]], bytes],
+             dataset: list[tuple[str, str]], union: bool, timeout: float | None = None) -> bytes:
+        # Every read, not only the union: Virtuoso's MOVE empties the target
+        # before it copies the staging graph in, and readers can see that.
+        return self._apart_from_swaps(client, lambda: ask(dataset), timeout)
+
+    def _apart_from_swaps(self, client: Client, run: Callable[[], _T], timeout: float | None) -> _T:
+        """``run()``'s answer, from a run that no swap overlapped.
+
+        The reading of the markers made last (by any thread: it was answered
+        before this run starts) is compared with one made after the run: if
+        no swap was under way at either and none ended between them (the
+        last-swap token is the same), no ``MOVE`` overlapped the run, since a
+        writer marks a swap before its ``MOVE`` and moves the token on after
+        it.  Otherwise wait until no swap is under way and run again.
+
+        :raises StoreUnavailableError: when swaps go on past the time limit.
+        """
+        limit = client.endpoint.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        before = self._seen if self._seen is not None else self._swaps(client, timeout)
+        while True:
+            if not before.swapping(time.time()):
+                answer = run()
+                after = self._swaps(client, timeout)
+                if not after.swapping(time.time()) and after.last == before.last:
+                    return answer
+                if time.monotonic() > deadline:
+                    raise _reloading(client, limit)
+            before = self._settled(client, deadline, limit, timeout)
+
+    def _settled(self, client: Client, deadline: float, limit: float,
+                 timeout: float | None) -> _Swaps:
+        """A reading of the markers with no swap under way, waiting for one up to ``deadline``."""
+        while True:
+            reading = self._swaps(client, timeout)
+            if not reading.swapping(time.time()):
+                return reading
+            if time.monotonic() + _SWAP_POLL > deadline:
+                raise _reloading(client, limit)
+            time.sleep(_SWAP_POLL)
+
+    def _swaps(self, client: Client, timeout: float | None = None) -> _Swaps:
+        """Read the swap markers (one small query)."""
+        graph = f"<{PENDING_GRAPH}>"
+        query = (f"SELECT ?m ?until ?last WHERE {{ {{ GRAPH {graph} {{ ?m <{_SWAP_UNTIL}> ?until }} }}"
+                 f" UNION {{ GRAPH {graph} {{ <{_SWAPS}> <{_LAST_SWAP}> ?last }} }} }}")
+        answer = client.request("POST", self.query_path, body=_urlencode([("query", query)]),
+                                content_type="application/x-www-form-urlencoded",
+                                accept="application/sparql-results+json", timeout=timeout)
+        rows = json.loads(answer.body)["results"]["bindings"]
+        running = []
+        for row in rows:
+            if "m" in row:
+                try:
+                    running.append((row["m"]["value"], float(row["until"]["value"])))
+                except ValueError:
+                    running.append((row["m"]["value"], 0.0))  # unreadable: stale
+        reading = _Swaps(tuple(sorted(running)),
+                         tuple(sorted(row["last"]["value"] for row in rows if "last" in row)))
+        self._seen = reading
+        return reading
+
+    def begin_swap(self, client: Client, graph: str, seconds: float) -> str:
+        """Mark that ``graph`` is being swapped in, for ``seconds`` at most (plus
+        :data:`SWAP_GRACE`); markers past their time are removed.  Returns the marker."""
+        marker = f"{_SWAP_PREFIX}{uuid.uuid4().hex}"
+        until = int(time.time() + seconds + SWAP_GRACE)
+        pending = f"<{PENDING_GRAPH}>"
+        self.update(client, (
+            f"DELETE {{ GRAPH {pending} {{ ?m <{_SWAPPING}> ?g ; <{_SWAP_UNTIL}> ?u }} }}\n"
+            f"WHERE {{ GRAPH {pending} {{ ?m <{_SWAPPING}> ?g ; <{_SWAP_UNTIL}> ?u }}\n"
+            f"        FILTER(?u < {int(time.time())}) }} ;\n"
+            f"INSERT DATA {{ GRAPH {pending} {{ <{marker}> <{_SWAPPING}> <{graph}> ; "
+            f"<{_SWAP_UNTIL}> {until} }} }}"
+        ))
+        return marker
+
+    def end_swap(self, client: Client, marker: str) -> None:
+        """The swap marked by ``marker`` ended: move the last-swap token on, then
+        remove the marker (in that order, so that no reader sees neither)."""
+        token = uuid.uuid4().hex
+        pending = f"<{PENDING_GRAPH}>"
+        self.update(client, (
+            f"INSERT DATA {{ GRAPH {pending} {{ <{_SWAPS}> <{_LAST_SWAP}> \"{token}\" }} }} ;\n"
+            f"DELETE {{ GRAPH {pending} {{ <{_SWAPS}> <{_LAST_SWAP}> ?t }} }}\n"
+            f"WHERE {{ GRAPH {pending} {{ <{_SWAPS}> <{_LAST_SWAP}> ?t\n"
+            f"        FILTER(STR(?t) != \"{token}\") }} }} ;\n"
+            f"DELETE {{ GRAPH {pending} {{ <{marker}> ?p ?o }} }}\n"
+            f"WHERE {{ GRAPH {pending} {{ <{marker}> ?p ?o }} }}"
+        ))
 
     def _all_graphs(self, client: Client) -> list[str]:
         # Graphs that type something: answered from an index at once, where listing
@@ -416,15 +571,30 @@ class Virtuoso(Engine):
             self.update(client, f"DROP SILENT GRAPH {target}")
             return
         slot, token = self._claim(client)
+        marker = None
         try:
             client.request("PUT", "/sparql-graph-crud-auth", params=[("graph-uri", slot)],
                            body=ntriples, content_type="text/turtle")
+            marker = self.begin_swap(client, graph.value, client.endpoint.timeout)
             self.update(client, f"MOVE SILENT <{slot}> TO {target}")
+        except StoreTimeoutError:
+            # The server may still be moving: the marker stays until its time is up.
+            marker = None
+            self._quietly(client, f"DROP SILENT GRAPH <{slot}>")
+            raise
         except BaseException:
             self._quietly(client, f"DROP SILENT GRAPH <{slot}>")
             raise
         finally:
+            if marker is not None:
+                self._ending(client, marker)
             self._quietly(client, _release(slot, token))
+
+    def _ending(self, client: Client, marker: str) -> None:
+        try:
+            self.end_swap(client, marker)
+        except (StoreUnavailableError, QueryError):
+            pass  # the store is failing; readers pass the marker once its time is up
 
     def _claim(self, client: Client) -> tuple[str, str]:
         """Claim a free staging graph; a claim older than :data:`_STALE` is free."""
@@ -466,6 +636,13 @@ class Virtuoso(Engine):
                 "writing to Virtuoso needs a user with SPARQL update rights: set "
                 "RIGHTSGRAPH_STORE_USER and RIGHTSGRAPH_STORE_PASSWORD"
             )
+
+
+def _reloading(client: Client, limit: float) -> StoreUnavailableError:
+    return StoreUnavailableError(
+        f"a reload of a source is in progress at the store at {client.endpoint.base} "
+        f"and did not finish within {limit:g} s; try again when it has finished"
+    )
 
 
 def _claim_update(slot: str, token: str, stale: str) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,6 +31,10 @@ from rightsgraph.graph.errors import QueryError, RightsgraphError
 #: Seconds a request to the store may wait for an answer, unless configured.
 DEFAULT_TIMEOUT = 30.0
 _MESSAGE_LIMIT = 300
+#: A body larger than this is sent with credentials from the start: a server
+#: that answers 401 may close the connection while a large body is still being
+#: sent (Virtuoso does), which the client sees as a broken pipe.
+_PREAUTHORISE_BYTES = 16 * 1024
 
 
 class StoreUnavailableError(RightsgraphError):
@@ -107,13 +112,17 @@ class Client:
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
         handlers: list[urllib.request.BaseHandler] = []
+        self._digest: urllib.request.HTTPDigestAuthHandler | None = None
+        self._lock = threading.Lock()
         if endpoint.credentials is not None:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             passwords.add_password(None, endpoint.base, endpoint.credentials.user,
                                    endpoint.credentials.password)
+            self._digest = urllib.request.HTTPDigestAuthHandler(passwords)
             handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
                          urllib.request.HTTPBasicAuthHandler(passwords)]
         self._opener = urllib.request.build_opener(*handlers)
+        self._plain = urllib.request.build_opener()
 
     def request(self, method: str, path: str, *, params: list[tuple[str, str]] | None = None,
                 body: bytes | None = None, content_type: str | None = None,
@@ -138,6 +147,8 @@ class Client:
         request = urllib.request.Request(url, data=body, method=method, headers=headers)
         where = self.endpoint.base
         try:
+            if self._digest is not None and body is not None and len(body) > _PREAUTHORISE_BYTES:
+                self._preauthorise(request, limit)
             with self._opener.open(request, timeout=limit) as response:
                 answer = Answer(response.status, response.headers.get("Content-Type", ""),
                                 response.read(), response.headers.get("Server", ""))
@@ -171,6 +182,34 @@ class Client:
         raise StoreUnavailableError(
             f"the store at {where} answered HTTP {answer.status}" + (f": {message}" if message else "")
         )
+
+
+    def _preauthorise(self, request: urllib.request.Request, limit: float) -> None:
+        """Put Digest credentials on ``request`` before its body goes out.
+
+        The server's challenge is fetched first by a request without a body
+        (a ``HEAD`` of the same URL; one per large request, so a nonce never
+        goes stale in between).  A server that asks for no credentials there
+        gets none; one that offers Basic gets it from the opener's handler.
+        """
+        assert self._digest is not None
+        probe = urllib.request.Request(request.full_url, method="HEAD",
+                                       headers={"User-Agent": "rightsgraph"})
+        try:
+            with self._plain.open(probe, timeout=limit) as answer:
+                answer.read()
+            return  # no challenge: nothing to add
+        except urllib.error.HTTPError as refused:
+            offered = refused.headers.get("WWW-Authenticate", "")
+            _read_quietly(refused)
+        scheme, _, rest = offered.partition(" ")
+        if scheme.lower() != "digest":
+            return
+        challenge = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
+        with self._lock:  # the handler counts nonces
+            authorisation = self._digest.get_authorization(request, challenge)
+        if authorisation:
+            request.add_unredirected_header("Authorization", "Digest " + authorisation)
 
 
 def summary(body: bytes) -> str:

@@ -6,164 +6,37 @@
   temporary directory, on free loopback ports; the dba password is changed
   through ``isql-vt`` before any test uses it.
 
-The fixtures (tests/backends/conftest.py) start each server once per session.
+The launchers are benchmarks/servers.py's (the benchmarks start the same
+servers); this module keeps their names for the backend suite.  The fixtures
+(tests/backends/conftest.py) start each server once per session.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from rightsgraph.graph.remote_http import Credentials
-from rightsgraph.graph.store import GraphStore, QueryResult
-from rightsgraph.loaders.batch import parse_paths, store_loaded
-from rightsgraph.loaders.context import LoadContext
-from rightsgraph.loaders.sample import sample_corpus_path
+# The launchers live with the benchmarks, which start the same servers.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-BIN = Path(sys.executable).parent
+from benchmarks.servers import (  # noqa: E402, F401  (names the backend tests import from here)
+    BIN,
+    VIRTUOSO_INI,
+    Server,
+    free_port,
+    start_oxigraph,
+    start_virtuoso,
+    stop,
+    wait_until_answers,
+)
+from rightsgraph.graph.store import GraphStore, QueryResult  # noqa: E402
+from rightsgraph.loaders.batch import parse_paths, store_loaded  # noqa: E402
+from rightsgraph.loaders.context import LoadContext  # noqa: E402
+from rightsgraph.loaders.sample import sample_corpus_path  # noqa: E402
+
 BACKENDS = ["embedded", "oxigraph", "virtuoso"]
-
-
-@dataclass
-class Server:
-    """A running SPARQL server and how to reach it."""
-
-    kind: str
-    url: str
-    process: subprocess.Popen[bytes]
-    credentials: Credentials | None
-    log: Path
-
-    def environment(self) -> dict[str, str]:
-        """Environment for a rightsgraph process that uses this server."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RIGHTSGRAPH_")}
-        env["RIGHTSGRAPH_STORE"] = self.url
-        if self.credentials is not None:
-            env["RIGHTSGRAPH_STORE_USER"] = self.credentials.user
-            env["RIGHTSGRAPH_STORE_PASSWORD"] = self.credentials.password
-        return env
-
-    def open(self) -> GraphStore:
-        return GraphStore.open(self.url, credentials=self.credentials, timeout=60)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_until_answers(url: str, process: subprocess.Popen[bytes], log: Path,
-                       seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not start within {seconds} s: "
-                       f"{log.read_text(errors='replace')[-2000:]}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def start_oxigraph(folder: Path) -> Server:
-    """Start ``oxigraph serve`` on a free port with data in ``folder``."""
-    port = free_port()
-    log = folder / "oxigraph.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(BIN / "oxigraph"), "serve", "--location", str(folder / "data"),
-             "--bind", f"127.0.0.1:{port}"],
-            stdout=output, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answers(url + "/query?query=ASK%7B%7D", process, log, 30)
-    except BaseException:
-        stop(process)
-        raise
-    return Server("oxigraph", url, process, None, log)
-
-
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-MaxCheckpointRemap = 2000
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-DisableUnixSocket = 1
-CheckpointInterval = 60
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-DirsAllowed = {d}
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = {d}
-ServerThreads = 10
-MaxClientConnections = 10
-Charset = UTF-8
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 120
-MaxQueryCostEstimationTime = 400
-"""
-
-
-def start_virtuoso(folder: Path) -> Server:
-    """Start Virtuoso 7 on free loopback ports and give dba a new password."""
-    http, sql = free_port(), free_port()
-    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=folder, http=http, sql=sql))
-    log = folder / "virtuoso.out"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [shutil.which("virtuoso-t") or "virtuoso-t", "-f", "-c", str(folder / "virtuoso.ini")],
-            stdout=output, stderr=subprocess.STDOUT, cwd=folder,
-        )
-    url = f"http://127.0.0.1:{http}/sparql"
-    password = "rg" + secrets.token_hex(8)
-    try:
-        wait_until_answers(url + "?query=ASK%7B%7D", process, log, 180)
-        changed = subprocess.run([shutil.which("isql-vt") or "isql-vt", f"127.0.0.1:{sql}", "dba",
-                                  "dba", f"exec=USER_SET_PASSWORD('dba', '{password}');"],
-                                 check=True, capture_output=True, text=True, timeout=60)
-        if "Done" not in changed.stdout:
-            raise RuntimeError(f"could not change Virtuoso's dba password: {changed.stdout}")
-    except BaseException:
-        stop(process)
-        raise
-    return Server("virtuoso", url, process, Credentials("dba", password), log)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from rightsgraph.loaders.report import Loaded
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmarks import generate as generator  # noqa: E402
-from benchmarks import load_bench, memory, remote, run_all  # noqa: E402
+from benchmarks import load_bench, memory, remote, run_all, servers  # noqa: E402
 from benchmarks.generate import HEADER, generate, write_ntriples  # noqa: E402
 
 SEED = 7
@@ -67,7 +67,7 @@ def test_the_table_header_is_the_loaders_canonical_header() -> None:
 
 
 def test_docstring_examples() -> None:
-    for module in (generator, load_bench, memory, remote, run_all):
+    for module in (generator, load_bench, memory, remote, run_all, servers):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, module.__name__
 

@@ -1,0 +1,96 @@
+"""How Virtuoso readers pass a graph being swapped in: they wait for a swap
+under way to end, give up with a clear error at their time limit, and pass
+the marker of a writer that died once its time is up."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import NamedNode, RdfFormat, serialize
+
+from rightsgraph.graph.remote_engines import PENDING_GRAPH, SWAP_GRACE, Virtuoso, _release
+from rightsgraph.graph.remote_http import StoreUnavailableError
+from rightsgraph.graph.store import GraphStore
+
+sys.path.insert(0, str(Path(__file__).parent))
+from servers import Server  # noqa: E402
+from test_behaviour import EX, labels  # noqa: E402
+
+GRAPH = NamedNode(EX + "swap")
+#: Seconds a reader is given before it gives up waiting for a swap (a busy
+#: server answers one request well within it).
+IMPATIENT = 5
+
+
+@pytest.fixture
+def writer(virtuoso_server: Server) -> Iterator[GraphStore]:
+    store = virtuoso_server.open()
+    store.replace_graph(GRAPH, labels(30, "swap-old"))
+    yield store
+    store.drop_graph(GRAPH)
+
+
+def _engine(store: GraphStore) -> Virtuoso:
+    remote = store.remote
+    assert remote is not None and isinstance(remote.engine, Virtuoso)
+    return remote.engine
+
+
+def _readings(store: GraphStore) -> dict[str, int]:
+    """The graph as each kind of read sees it."""
+    union = f"SELECT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{EX}swap-')) }}"
+    return {
+        "count": store.count(GRAPH),
+        "GRAPH <g>": sum(1 for _ in store.query(  # type: ignore[union-attr]
+            f"SELECT ?s WHERE {{ GRAPH <{GRAPH.value}> {{ ?s ?p ?o }} }}")),
+        "union": sum(1 for _ in store.query(union)),  # type: ignore[union-attr]
+        "quads": len(store.quads(GRAPH)),
+    }
+
+
+def test_readers_wait_for_a_long_swap(virtuoso_server: Server, writer: GraphStore) -> None:
+    engine, client = _engine(writer), writer.remote.client  # type: ignore[union-attr]
+    slot, token = engine._claim(client)
+    client.request("PUT", "/sparql-graph-crud-auth", params=[("graph-uri", slot)],
+                   body=serialize(labels(50, "swap-new"), format=RdfFormat.N_TRIPLES),
+                   content_type="text/turtle")
+    impatient = GraphStore.open(virtuoso_server.url, with_ontology=False, timeout=IMPATIENT)
+    reader = GraphStore.open(virtuoso_server.url, with_ontology=False, timeout=60)
+    marker = engine.begin_swap(client, GRAPH.value, 60)
+    with pytest.raises(StoreUnavailableError, match="reload of a source is in progress"):
+        impatient.count(GRAPH)
+    seen: list[dict[str, int]] = []
+    thread = threading.Thread(target=lambda: seen.append(_readings(reader)))
+    thread.start()
+    try:
+        time.sleep(1.0)
+        engine.update(client, f"MOVE SILENT <{slot}> TO <{GRAPH.value}>")
+        time.sleep(0.3)
+        assert thread.is_alive() and not seen, "readers wait while the swap is marked"
+    finally:
+        engine.end_swap(client, marker)
+        engine.update(client, _release(slot, token))
+        thread.join(timeout=60)
+    assert seen == [{"count": 50, "GRAPH <g>": 50, "union": 50, "quads": 50}]
+
+
+def test_a_stale_marker_blocks_no_reader(virtuoso_server: Server, writer: GraphStore) -> None:
+    engine, client = _engine(writer), writer.remote.client  # type: ignore[union-attr]
+    # A writer that died in its swap, its time (and the grace) up.
+    dead = engine.begin_swap(client, GRAPH.value, -SWAP_GRACE - 5)
+    reader = GraphStore.open(virtuoso_server.url, with_ontology=False, timeout=30)
+    assert _readings(reader) == {"count": 30, "GRAPH <g>": 30, "union": 30, "quads": 30}
+    assert PENDING_GRAPH not in {g.value for g in reader.named_graphs()}
+    # The next swap removes the dead writer's marker.
+    def markers() -> list[str]:
+        return [marker for marker, _ in engine._swaps(client).running]
+
+    assert dead in markers()
+    assert writer.replace_graph(GRAPH, labels(40, "swap-new")) == 40
+    assert markers() == []
+    assert _readings(reader) == {"count": 40, "GRAPH <g>": 40, "union": 40, "quads": 40}
