@@ -17,6 +17,7 @@ rightsgraph.graph.remote_http.StoreUnavailableError: ftp://example.org is not an
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import threading
@@ -169,6 +170,11 @@ class Client:
                 from None
         except (ConnectionError, OSError) as exc:
             raise StoreUnavailableError(f"cannot reach the store at {where}: {_reason(exc)}") from None
+        except http.client.HTTPException as exc:  # an answer that is not HTTP as it should be
+            raise StoreUnavailableError(
+                f"the store at {where} sent an answer that could not be read "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
         if answer.status in ok:
             return answer
         if answer.status in (401, 403):

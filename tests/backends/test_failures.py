@@ -162,3 +162,39 @@ def test_endpoint_query_on_a_silent_store_is_a_timeout(silent_socket: str) -> No
     with pytest.raises(QueryTimeout, match="longer than 1 s"):
         pool.run(QueryRequest("SELECT * WHERE { ?s ?p ?o }"))
     assert time.monotonic() - started < 5
+
+
+def test_an_answer_that_is_not_http_gives_one_line() -> None:
+    """A server whose answer http.client cannot read (here: more header lines than
+    it accepts) is a store failure with one line, not a traceback."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+
+    def answer() -> None:
+        listener.settimeout(20)
+        try:
+            connection = listener.accept()[0]
+        except OSError:
+            return
+        with connection:
+            connection.settimeout(5)
+            try:
+                connection.recv(65536)
+                head = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-Line-%d: x\r\n" % i for i in range(150))
+                connection.sendall(head + b"\r\n")
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        result = cli(url, "stats")
+        assert result.returncode == 1, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+        assert f"the store at {url} sent an answer that could not be read" in lines[0]
+    finally:
+        thread.join()
+        listener.close()
