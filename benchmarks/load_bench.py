@@ -306,9 +306,9 @@ def child(phase: str, corpus: Path, store_dir: str, nt: Path | None, work: Path 
             paths, size = [nt], nt.stat().st_size
             if size > DEFAULT_MAX_BYTES:
                 context = LoadContext(max_bytes=size)
-                note = (f"`rightsgraph load` refuses this {size / 1e6:.0f} MB file with its default "
-                        f"limit ({DEFAULT_MAX_BYTES / 1e6:.0f} MB, no option to raise it); the "
-                        "library path ran with LoadContext(max_bytes=file size)")
+                note = (f"the file ({size / 1e6:.0f} MB) is over `rightsgraph load`'s default size "
+                        f"limit ({DEFAULT_MAX_BYTES / 1e6:.0f} MB; `load --max-size` raises it); the "
+                        "library path ran with LoadContext(max_bytes=file size), as that option does")
         dump = work / f"{phase}.nq" if work is not None and phase in RAW_PHASES.values() else None
         result = _library_load(paths, store_dir, context, force=phase == "tables-reload",
                                dump=dump)
