@@ -135,6 +135,23 @@ def test_a_large_source_is_written_whole(backend: Backend) -> None:
     assert store.drop_graph(graph)
 
 
+def test_many_sources_are_queried_together(backend: Backend) -> None:
+    """60 more sources: Virtuoso echoes each graph of a query's dataset as a header
+    of its answer, which once failed every query past about 50 sources."""
+    store = backend.store
+    graphs = [NamedNode(f"{EX}many/{n}") for n in range(60)]
+    assert store.replace_graphs([(g, labels(3, f"many{n}")) for n, g in enumerate(graphs)]) == [3] * 60
+    try:
+        rows = list(store.query(  # type: ignore[union-attr]
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s a <{EX}Thing> FILTER(STRSTARTS(STR(?s), '{EX}many')) }}"))
+        assert int(rows[0]["n"].value) == 60
+        assert set(graphs) <= set(store.named_graphs())
+    finally:
+        for graph in graphs:
+            store.drop_graph(graph)
+    assert not set(graphs) & set(store.named_graphs())
+
+
 def test_failed_load_leaves_the_store_unchanged(backend: Backend, tmp_path) -> None:  # type: ignore[no-untyped-def]
     store = backend.store
     before = (store.count(), store.named_graphs())

@@ -15,7 +15,12 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Triple
 
-from rightsgraph.graph.remote_http import Credentials, StoreTimeoutError, StoreUnavailableError
+from rightsgraph.graph.remote_http import (
+    MAX_ANSWER_HEADERS,
+    Credentials,
+    StoreTimeoutError,
+    StoreUnavailableError,
+)
 from rightsgraph.graph.store import GraphStore
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -166,7 +171,7 @@ def test_endpoint_query_on_a_silent_store_is_a_timeout(silent_socket: str) -> No
 
 def test_an_answer_that_is_not_http_gives_one_line() -> None:
     """A server whose answer http.client cannot read (here: more header lines than
-    it accepts) is a store failure with one line, not a traceback."""
+    rightsgraph accepts) is a store failure with one line, not a traceback."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(4)
@@ -181,7 +186,8 @@ def test_an_answer_that_is_not_http_gives_one_line() -> None:
             connection.settimeout(5)
             try:
                 connection.recv(65536)
-                head = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-Line-%d: x\r\n" % i for i in range(150))
+                lines = MAX_ANSWER_HEADERS + 10
+                head = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-Line-%d: x\r\n" % i for i in range(lines))
                 connection.sendall(head + b"\r\n")
             except OSError:
                 pass
