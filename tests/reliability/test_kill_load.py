@@ -26,6 +26,7 @@ from pathlib import Path
 
 from rightsgraph import ontology
 from rightsgraph.graph.canonical import Canonical
+from rightsgraph.graph.errors import StoreLockedError
 from rightsgraph.graph.store import LOCK_FILE, STAGING_PREFIX, GraphStore
 from rightsgraph.ontology.terms import PROV
 
@@ -54,9 +55,24 @@ def documents(folder: Path, *, earlier: bool) -> list[Path]:
     return copies
 
 
+def opened(location: Path, **options: bool) -> GraphStore:
+    """Open the store at ``location``, allowing for this test's own threads: while
+    one thread starts a loader, the forked child holds a copy of every descriptor
+    of this process until it execs, the lock of a store another thread has just
+    closed included, for a moment (longer on a loaded machine)."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            return GraphStore.open(location, **options)
+        except StoreLockedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def snapshot(location: Path) -> Snapshot:
     """Each named graph as canonical lines, without its load time; opening must work."""
-    with GraphStore.open(location, with_ontology=False) as store:
+    with opened(location, with_ontology=False) as store:
         graphs = {}
         for graph in store.named_graphs():
             quads = [q for q in store.quads(graph) if q.predicate != PROV.generatedAtTime]
@@ -138,7 +154,7 @@ def test_kill_9_during_load_leaves_each_graph_whole_or_absent(tmp_path: Path) ->
             else:
                 assert state is None, f"{label}: unexpected graph {graph}"
         if number % 4 == 0:  # a normal open repairs the ontology (slow: checked now and then)
-            with GraphStore.open(location) as store:
+            with opened(location) as store:
                 names = {g.value for g in store.named_graphs()}
                 assert names >= ontology_graphs | set(found)
         return states
