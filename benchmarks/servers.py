@@ -178,6 +178,7 @@ CheckpointInterval = 60
 NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
 DirsAllowed = {d}
+TransactionAfterImageLimit = 1500000000
 [HTTPServer]
 ServerPort = 127.0.0.1:{http}
 ServerRoot = {d}

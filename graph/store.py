@@ -56,6 +56,7 @@ from rightsgraph.graph.guard import refuse_network_access
 from rightsgraph.graph.provenance import SourceRecord
 from rightsgraph.graph.remote import RemoteStore, is_remote_location
 from rightsgraph.graph.remote_http import DEFAULT_TIMEOUT, Credentials, Endpoint
+from rightsgraph.graph.serialized import SerializedTriples
 from rightsgraph.ontology.terms import PREFIXES, RDF, RDFS, RG  # noqa: F401  (RDFS: doctest)
 
 __all__ = ["GraphStore", "QueryResult", "STAGING_PREFIX", "DEFAULT_LOCATION"]
@@ -206,65 +207,63 @@ class GraphStore:
 
         Readers of this store see the old graph or the new one, never a mix,
         and a crash leaves the old graph (or, for a new source, no graph).
-        Returns the number of triples now in the graph.
-
-        The triples are bulk-written (fast, no transaction) into a graph
-        that queries do not see and that is listed as pending, so that
-        :meth:`open` drops it after a crash.  A new source is written in
-        place; an existing one is staged and swapped in by one ``MOVE``
-        update, which is a single transaction.  A remote store does the same
-        on the server (:mod:`rightsgraph.graph.remote_engines`).
+        Returns the number of triples now in the graph.  See
+        :meth:`replace_graphs`, which this is for one graph.
         """
-        if isinstance(self._store, RemoteStore):
-            self._store.replace_graph(graph, triples)
-            return self.count(graph)
-        existed = self._store.contains_named_graph(graph)
-        target = NamedNode(STAGING_PREFIX + uuid.uuid4().hex) if existed else graph
-        self._hidden.add(target)
-        self._replacements += 1  # after hiding: see query()
-        self._store.add(Quad(target, RDF.type, _PENDING, _PENDING_GRAPH))
-        try:
-            self._write([(target, triples)])
-            written = self._store.contains_named_graph(target)
-            if existed and written:
-                self._store.update(f"MOVE SILENT GRAPH {target} TO {graph}")
-            elif existed:
-                self._store.remove_graph(graph)
-        except BaseException:
-            self._store.remove_graph(target)
-            raise
-        finally:
-            self._store.remove(Quad(target, RDF.type, _PENDING, _PENDING_GRAPH))
-            self._hidden.discard(target)
-        return self.count(graph)
+        return self.replace_graphs([(graph, triples)])[0]
 
     def replace_graphs(self, batch: Sequence[tuple[NamedNode, Iterable[Triple]]]) -> list[int]:
-        """Replace several named graphs, each atomically as :meth:`replace_graph` does.
+        """Replace several named graphs; returns each graph's triple count.
 
-        The graphs that do not exist yet are written together in one bulk
-        write (listed as pending and hidden from readers until it ends; a
-        crash leaves none of them): one bulk write costs about as much as a
-        small one, so 1,000 small documents store ten times faster.  Existing
-        graphs are replaced one by one.  Returns each graph's triple count.
+        Each graph is replaced atomically for readers, and the batch is
+        written whole or not at all: every graph is written first, in one
+        bulk write (fast, no transaction; one bulk write costs about as much
+        as a small one, so 1,000 small documents store ten times faster),
+        into a graph that queries do not see and that is listed as pending,
+        so that :meth:`open` drops it after a crash.  A new source is written
+        in place; an existing one into a staging graph, and once everything is
+        written each staging graph is swapped in by one ``MOVE`` update (a
+        single transaction).  Triples still in an RDF file's bytes
+        (:class:`~rightsgraph.graph.serialized.SerializedTriples`) go in by
+        the bulk loader, parsed once in Rust; a syntax error found there
+        drops everything the batch wrote.  A remote store does the same on
+        the server (:mod:`rightsgraph.graph.remote_engines`), one graph after
+        the other, after every file of the batch has been parsed.
         """
         if isinstance(self._store, RemoteStore):
-            return [self.replace_graph(graph, triples) for graph, triples in batch]
-        fresh = {graph for graph, _ in batch if not self._store.contains_named_graph(graph)}
-        if fresh:
-            self._hidden.update(fresh)
-            self._store.extend(Quad(g, RDF.type, _PENDING, _PENDING_GRAPH) for g in fresh)
-            try:
-                self._write([(graph, triples) for graph, triples in batch if graph in fresh])
-            except BaseException:
-                for graph in fresh:
+            # Parse every file first: a syntax error must stop the batch before it writes.
+            ready = [(graph, list(triples) if isinstance(triples, SerializedTriples) else triples)
+                     for graph, triples in batch]
+            counts = []
+            for graph, triples in ready:
+                self._store.replace_graph(graph, triples)
+                counts.append(self.count(graph))
+            return counts
+        targets = [(graph, NamedNode(STAGING_PREFIX + uuid.uuid4().hex)
+                    if self._store.contains_named_graph(graph) else graph, triples)
+                   for graph, triples in batch]
+        hidden = [target for _graph, target, _triples in targets]
+        self._hidden.update(hidden)
+        self._replacements += 1  # after hiding: see query()
+        self._store.extend(Quad(target, RDF.type, _PENDING, _PENDING_GRAPH) for target in hidden)
+        try:
+            self._write([(target, triples) for _graph, target, triples in targets])
+            for graph, target, _triples in targets:
+                if target == graph:
+                    continue  # a new source, written in place
+                if self._store.contains_named_graph(target):
+                    self._store.update(f"MOVE SILENT GRAPH {target} TO {graph}")
+                else:
                     self._store.remove_graph(graph)
-                raise
-            finally:
-                for graph in fresh:
-                    self._store.remove(Quad(graph, RDF.type, _PENDING, _PENDING_GRAPH))
-                self._hidden.difference_update(fresh)
-        return [self.count(graph) if graph in fresh else self.replace_graph(graph, triples)
-                for graph, triples in batch]
+        except BaseException:
+            for target in hidden:
+                self._store.remove_graph(target)
+            raise
+        finally:
+            for target in hidden:
+                self._store.remove(Quad(target, RDF.type, _PENDING, _PENDING_GRAPH))
+            self._hidden.difference_update(hidden)
+        return [self.count(graph) for graph, _triples in batch]
 
     def drop_graph(self, graph: NamedNode) -> bool:
         """Remove the named graph ``graph``; return whether it existed."""
@@ -421,17 +420,24 @@ class GraphStore:
         Small writes go in one transaction; large ones (or ones of unknown
         size) through the bulk loader, which skips the transaction's cost but
         pays a fixed price per call (about 0.4 s: it writes and ingests files),
-        so it only pays off beyond some tens of thousands of triples.
+        so it only pays off beyond some tens of thousands of triples.  Files
+        still in their bytes go to the bulk loader as they are.
         """
         store = self._store
         assert not isinstance(store, RemoteStore), "remote stores write on the server"
+        files = [(graph, triples) for graph, triples in batch
+                 if isinstance(triples, SerializedTriples)]
+        built = [(graph, triples) for graph, triples in batch
+                 if not isinstance(triples, SerializedTriples)]
         quads = (Quad(t.subject, t.predicate, t.object, graph)
-                 for graph, triples in batch for t in triples)
-        sizes = [len(triples) if isinstance(triples, Sized) else None for _, triples in batch]
+                 for graph, triples in built for t in triples)
+        sizes = [len(triples) if isinstance(triples, Sized) else None for _, triples in built]
         if None not in sizes and sum(s or 0 for s in sizes) <= _TRANSACTION_LIMIT:
             store.extend(quads)
         else:
             store.bulk_extend(quads)
+        for graph, triples in files:
+            triples.load_into(store, graph)
 
     def _drop_staging_graphs(self) -> None:
         """Drop what an interrupted :meth:`replace_graph` left behind."""

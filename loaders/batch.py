@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rightsgraph.graph.errors import InputError
+from rightsgraph.graph.serialized import SerializedTriples
 from rightsgraph.graph.store import GraphStore
 from rightsgraph.loaders import registry
 from rightsgraph.loaders.context import LoadContext
@@ -92,4 +93,6 @@ def store_loaded(
                                        for _index, loaded, _status in writes])
         for (index, loaded, status), count in zip(writes, counts, strict=True):
             outcomes[index] = Outcome(loaded, status, count)
+            if isinstance(loaded.triples, SerializedTriples):  # parsed by the store's bulk loader
+                loaded.report.found["triples"] = count - len(loaded.triples.extra)
     return [outcome for outcome in outcomes if outcome is not None]

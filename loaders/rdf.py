@@ -16,6 +16,7 @@ from __future__ import annotations
 from pyoxigraph import DefaultGraph, RdfFormat, Triple, parse
 
 from rightsgraph.graph.errors import InputError
+from rightsgraph.graph.serialized import BULK_FORMATS, SerializedTriples, syntax_error
 from rightsgraph.loaders.context import LoadContext
 from rightsgraph.loaders.report import Loaded, Report
 from rightsgraph.loaders.source import Source
@@ -31,6 +32,10 @@ RDF_FORMATS: dict[str, RdfFormat] = {
     "jsonld": RdfFormat.JSON_LD,
     "rdfxml": RdfFormat.RDF_XML,
 }
+#: From this size on, an N-Triples or Turtle file goes to the store still in its
+#: bytes, for the bulk loader to parse (see serialized.py); below it, the bulk
+#: loader's fixed cost outweighs what it saves.
+BULK_BYTES = 8 * 1024 * 1024
 
 
 def load_rdf(source: Source, context: LoadContext, rdf_format: str) -> Loaded:
@@ -39,14 +44,19 @@ def load_rdf(source: Source, context: LoadContext, rdf_format: str) -> Loaded:
     :raises InputError: with the file, line and column of a syntax error.
     """
     report = Report()
+    fmt = RDF_FORMATS[rdf_format]
+    if fmt in BULK_FORMATS and not context.extends and len(source.data) >= BULK_BYTES:
+        # Counted once stored (batch.store_loaded): parsing here would cost a third of the load.
+        record = context.record_for(source, loader=f"rdf-{rdf_format}")
+        return Loaded(record, SerializedTriples(source.data, fmt, file=source.name,
+                                                base_iri=context.base_iri_for(source),
+                                                extra=record.triples()), report)
     if rdf_format == "rdfxml":
         check_entities(source.data, context.max_bytes, file=source.name)
     graph_names = set()
     triples = []
     try:
-        for quad in parse(
-            source.data, format=RDF_FORMATS[rdf_format], base_iri=context.base_iri_for(source)
-        ):
+        for quad in parse(source.data, format=fmt, base_iri=context.base_iri_for(source)):
             if not isinstance(quad.graph_name, DefaultGraph):
                 graph_names.add(quad.graph_name)
             triples.append(Triple(quad.subject, quad.predicate, quad.object))
@@ -56,8 +66,7 @@ def load_rdf(source: Source, context: LoadContext, rdf_format: str) -> Loaded:
                 "remote JSON-LD contexts are never fetched; put the @context in the file",
                 file=source.name,
             ) from None
-        raise InputError(_syntax_message(exc), file=source.name, line=exc.lineno,
-                         column=exc.offset) from None
+        raise syntax_error(exc, source.name) from None
     except (ValueError, OSError) as exc:
         raise InputError(f"cannot parse as {rdf_format}: {exc}", file=source.name) from None
     if not triples:
@@ -72,11 +81,3 @@ def load_rdf(source: Source, context: LoadContext, rdf_format: str) -> Loaded:
     record = context.record_for(source, loader=loader)
     return Loaded(record, triples + record.triples(), report)
 
-
-def _syntax_message(exc: SyntaxError) -> str:
-    message = str(exc.msg) if exc.msg else str(exc)
-    # pyoxigraph says "Parser error between line L column C and line ...: what";
-    # the place is reported separately, so keep only the explanation.
-    if ": " in message and message.startswith("Parser error"):
-        message = message.split(": ", 1)[1]
-    return f"syntax error: {message}"
