@@ -21,9 +21,9 @@ same dataset rightsgraph asks for: the union of the graphs
 ``default-graph-uri``/``named-graph-uri`` on Virtuoso).
 
 Example:
-    python benchmarks/endpoint_bench.py --requests 50 --clients 1,8
-    python benchmarks/endpoint_bench.py --requests 5 --store-url http://127.0.0.1:7878
-    python benchmarks/endpoint_bench.py --requests 5 --synthetic --results /tmp/results.md
+    python -m benchmarks.endpoint_bench --requests 50 --clients 1,8
+    python -m benchmarks.endpoint_bench --requests 5 --store-url http://127.0.0.1:7878
+    python -m benchmarks.endpoint_bench --requests 5 --synthetic --results /tmp/results.md
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import argparse
 import multiprocessing
 import os
 import platform
-import signal
 import socket
 import statistics
 import subprocess
@@ -49,6 +48,7 @@ from typing import Any
 import pyoxigraph
 from pyoxigraph import Store
 
+from benchmarks.servers import stop_server
 from rightsgraph.graph.gallery import examples
 from rightsgraph.graph.querypool import default_workers
 from rightsgraph.graph.results import serialize
@@ -202,19 +202,6 @@ def start_server(store: Path | str, workers: int,
             time.sleep(0.1)
     stop_server(process)
     raise SystemExit("the server did not answer within 600 s")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            continue
-    process.wait(timeout=10)
 
 
 # ---------------------------------------------------------------- the two paths

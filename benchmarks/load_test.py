@@ -32,7 +32,6 @@ import os
 import platform
 import random
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -49,6 +48,7 @@ from urllib.parse import quote, urlencode
 
 import pyoxigraph
 
+from benchmarks.servers import stop_server
 from rightsgraph.graph.gallery import examples
 from rightsgraph.loaders.sample import sample_corpus_path
 from rightsgraph.ontology.terms import PREFIXES
@@ -110,19 +110,6 @@ def start_server(store: Path, log: Path) -> tuple[subprocess.Popen[bytes], int]:
         if "address already in use" not in log.read_text(errors="replace").lower():
             break
     raise SystemExit(f"the server did not start:\n{log.read_text(errors='replace')}")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(timeout=10)
-            break
-        except subprocess.TimeoutExpired:
-            continue
 
 
 @dataclass

@@ -231,7 +231,7 @@ def run_endpoint(work: Path, sizes: dict[str, Any], remote: Remote | None = None
     outcome = Outcome("endpoint")
     on = ["--store-url", remote.url] if remote else []
     queries = ["--queries", str(sizes["queries"])] if sizes.get("queries") else []
-    out = _run(outcome, _python(str(ROOT / "benchmarks" / "endpoint_bench.py"), "--requests",
+    out = _run(outcome, _python("-m", "benchmarks.endpoint_bench", "--requests",
                                 str(sizes["requests"]), "--clients", sizes["clients"], *queries,
                                 "--results", str(work / "endpoint.md"), *on), remote)
     outcome.report = _read(work / "endpoint.md")

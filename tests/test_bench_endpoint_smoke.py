@@ -9,15 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "endpoint_bench.py"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_endpoint_benchmark_reports_the_ratios(tmp_path: Path) -> None:
     results = tmp_path / "RESULTS.md"
     run = subprocess.run(
-        [sys.executable, str(BENCH), "--requests", "2", "--clients", "2", "--queries", "2",
-         "--results", str(results)],
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "benchmarks.endpoint_bench", "--requests", "2", "--clients", "2",
+         "--queries", "2", "--results", str(results)],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
     )
     assert run.returncode == 0, run.stderr
     assert re.search(r"^store: (the sample corpus|a synthetic graph)", run.stdout, re.MULTILINE)

@@ -8,14 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "load_test.py"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_load_test_smoke(tmp_path: Path) -> None:
     results = tmp_path / "RESULTS.md"
     results.write_text("# Benchmark results\n\n## an earlier section\n\nkept\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, str(BENCH), "--clients", "4", "--seconds", "6",
-                          "--results", str(results)], capture_output=True, text=True, timeout=180)
+    run = subprocess.run([sys.executable, "-m", "benchmarks.load_test", "--clients", "4", "--seconds", "6",
+                          "--results", str(results)], capture_output=True, text=True, timeout=180,
+                         cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
     for kind in ("workbench query", "entity page", "graph.json", "export"):
         assert re.search(rf"^\| {kind} \| [1-9]\d* \| 0 \|", run.stdout, re.MULTILINE), run.stdout
