@@ -175,10 +175,10 @@ TransactionFile = {d}/virtuoso-temp.trx
 ServerPort = 127.0.0.1:{sql}
 DisableUnixSocket = 1
 CheckpointInterval = 60
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
+NumberOfBuffers = 100000
+MaxDirtyBuffers = 60000
 DirsAllowed = {d}
-TransactionAfterImageLimit = 1500000000
+TransactionAfterImageLimit = 500000000
 [HTTPServer]
 ServerPort = 127.0.0.1:{http}
 ServerRoot = {d}

@@ -7,19 +7,33 @@ refuses bodies over 128 MiB, so a source graph is replaced in one of two ways:
 
 - up to :attr:`Oxigraph.chunk_size` of N-Triples, by one update request,
   ``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { … } }``;
-- above it, in chunks posted (Graph Store Protocol) into a staging graph
-  ``urn:rightsgraph:staging:<time>-<id>``, swapped in by one ``MOVE`` update.
-  The staging graph is created, empty, in the same transaction that moves
-  the load counter on: the one empty graph ``urn:rightsgraph:generation:<n>``
-  (empty graphs add nothing to any query).  A query over the union of the
-  graphs reads the counter and the staging graphs before and after it runs
-  (the reading before is the last one made); if a staging graph existed or
-  the counter moved, a load may have been visible, so the query runs again
-  over an explicit dataset of every graph but the staging ones.  A load that
-  fails drops its staging graph; one left by a loader that died is dropped
-  by the next chunked load once it is older than six hours.  Oxigraph
+- above it, in chunks posted (Graph Store Protocol), either into a staging
+  graph ``urn:rightsgraph:staging:<time>-<id>`` swapped in by one ``MOVE``
+  update (a source that exists), or, for a new source, straight into its
+  graph while a marker (``…staging:<time>-<id>-into-<graph>``) and a lock
+  (``urn:rightsgraph:loading:<graph>``) say it is being loaded: Oxigraph's
+  ``MOVE`` is a transactional copy that cost 3 to 6 times the chunks
+  themselves.  The marks are created, empty, in the same transaction that
+  moves the load counter on (the one empty graph
+  ``urn:rightsgraph:generation:<n>``; empty graphs add nothing to any
+  query), and the in-place one also creates the graph itself, so it fails
+  if that graph exists or another load started first; the end of the load
+  drops the marker and the lock in one update.  Every write of a graph
+  (a small load, a ``MOVE``) creates and drops its lock in its own
+  transaction, so it waits while the graph is loaded in place.  A query
+  over the union of the graphs reads the counter and the marks before and
+  after it runs (the reading before is the last one made); if a staging
+  graph existed or the counter moved, a load may have been visible, so the
+  query runs again over an explicit dataset of every graph but the staging
+  ones and those being loaded.  Any other read (``GRAPH <g>``, the store's
+  counts, listings and quads) runs again the same way when a new source was
+  being loaded; one that names its own dataset (``FROM``) waits for such
+  loads to end.  A load that fails drops its staging graph, or its marker,
+  lock and partial graph; those left by a loader that died are dropped by
+  the next chunked load once they are older than six hours.  Oxigraph
   renames blank nodes per request, so the triples that share blank nodes
-  travel in one chunk.
+  travel in one chunk.  Exports read a graph with a Graph Store ``GET``
+  (:meth:`Engine.graph_ntriples`), checked the same way.
 
 Readers see the old graph or the new one either way, and a load that fails
 or whose connection drops changes nothing.
@@ -71,6 +85,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -81,15 +96,26 @@ from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
 
 from rightsgraph.graph.errors import QueryError
 from rightsgraph.graph.remote_http import Client, StoreTimeoutError, StoreUnavailableError
+from rightsgraph.graph.remote_loads import (
+    GENERATION_PREFIX,
+    STAGING_PREFIX,
+    Loads,
+    is_mark,
+    loading_marker,
+    loads_of,
+    lock_of,
+    started_at,
+    target_of,
+)
 
 __all__ = ["Engine", "Oxigraph", "Virtuoso", "chunks", "detect_engine", "STAGING_SLOTS"]
 
 PENDING_GRAPH = "urn:rightsgraph:pending"
 #: How many loads may write into a Virtuoso store at the same time.
 STAGING_SLOTS = 8
-STAGING_PREFIX = "urn:rightsgraph:staging:"
 _SLOT_PREFIX = STAGING_PREFIX + "slot-"
-_GENERATION_PREFIX = "urn:rightsgraph:generation:"
+#: A graph that does not exist: a dataset of nothing.
+_NOTHING = "urn:rightsgraph:nothing"
 #: Bytes of N-Triples Oxigraph server is sent per request (it refuses more than 128 MiB).
 DEFAULT_CHUNK_SIZE = 32 * 1024 * 1024
 #: The slowest write rate (bytes of N-Triples per second) a busy Oxigraph server is
@@ -106,6 +132,9 @@ _SWAP_UNTIL = "urn:rightsgraph:swapUntil"
 #: ``<_SWAPS> <_LAST_SWAP> "<token>"``: the last swap that ended (a new token each time).
 _SWAPS = "urn:rightsgraph:swaps"
 _LAST_SWAP = "urn:rightsgraph:lastSwap"
+#: Virtuoso's code for a transaction it aborted as a deadlock, which the client may retry.
+_DEADLOCK = "SR172"
+_DEADLOCK_RETRIES = 3
 #: Seconds a swap marker outlives the writer's own time limit for the ``MOVE``.
 SWAP_GRACE = 60.0
 #: Seconds between two readings of the swap markers while a reader waits.
@@ -121,6 +150,10 @@ _XSD_BOOLEAN = _XSD + "boolean"
 _INTEGER_TYPES = frozenset(_XSD + name for name in (
     "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long",
     "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
+#: The same mended in N-Triples (a closing quote is never escaped).
+_DERIVED_INTEGER = re.compile(rb'(?<!\\)"\^\^<' + re.escape(_XSD.encode()) + rb"(?:"
+                              + b"|".join(t[len(_XSD):].encode() for t in sorted(_INTEGER_TYPES)) + rb")>")
+_NUMERIC_BOOLEAN = re.compile(rb' "([01])"(?=\^\^<' + re.escape(_XSD_BOOLEAN.encode()) + rb">)")
 _T = TypeVar("_T")
 _SYSTEM_PREFIXES = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#",
                     "http://www.w3.org/2002/07/owl#", "http://localuriqaserver/")
@@ -158,6 +191,11 @@ class Engine:
         params += [("named-graph-uri", g.value) for g in named]
         return params
 
+    def graph_names(self, client: Client) -> list[str] | None:
+        """The named graphs, if the engine lists them faster than a query over
+        every quad would (``None``: ask that query)."""
+        return None
+
     def fix_results(self, body: bytes) -> bytes:
         """SPARQL JSON results as pyoxigraph reads them."""
         return body
@@ -177,15 +215,33 @@ class Engine:
         return None
 
     def read(self, client: Client, ask: Callable[[list[tuple[str, str]]], bytes],
-             dataset: list[tuple[str, str]], union: bool, timeout: float | None = None) -> bytes:
+             dataset: list[tuple[str, str]], union: bool, timeout: float | None = None,
+             own_dataset: bool = False) -> bytes:
         """The answer to one query: ``ask(dataset)``, run again if a load could
-        have shown through (:meth:`before_read`, :meth:`after_read`)."""
+        have shown through (:meth:`before_read`, :meth:`after_read`).
+        ``own_dataset``: the query names its graphs (FROM, FROM NAMED)."""
         if not union:
             return ask(dataset)
         before = self.before_read(client, timeout)
         body = ask(dataset)
         hiding = self.after_read(client, before, timeout)
         return body if hiding is None else ask(hiding)
+
+    def graph_ntriples(self, client: Client, graph: str | None, timeout: float | None = None) -> bytes:
+        """The N-Triples of the named graph ``graph`` (``None``: the default graph),
+        read as atomically as any query (:meth:`read`)."""
+        if graph is None and not self.has_default_graph:
+            return b""
+        where = "?s ?p ?o" if graph is None else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+        query = [("query", f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}")]
+
+        def ask(params: list[tuple[str, str]]) -> bytes:
+            return client.request("POST", self.query_path, body=_urlencode(query + params),
+                                  content_type="application/x-www-form-urlencoded",
+                                  accept="application/n-triples", timeout=timeout).body
+
+        dataset = self.dataset_params(client, False, False, [], [])
+        return self.fix_ntriples(self.read(client, ask, dataset, False, timeout))
 
     def update(self, client: Client, sparql: str) -> None:
         """Send one update request."""
@@ -194,13 +250,6 @@ class Engine:
     def replace_graph(self, client: Client, graph: NamedNode, triples: list[Triple]) -> None:
         """Replace ``graph`` by ``triples``, atomically."""
         raise NotImplementedError
-
-
-class _Loads(NamedTuple):
-    """The chunked loads of an Oxigraph store: its load counter and staging graphs."""
-
-    generation: int
-    staging: tuple[str, ...]
 
 
 class Oxigraph(Engine):
@@ -213,7 +262,10 @@ class Oxigraph(Engine):
         self.chunk_size = chunk_size
         #: Called after each chunk with the bytes written so far and the total.
         self.progress: Callable[[int, int], None] | None = None
-        self._seen: _Loads | None = None
+        self._seen: Loads | None = None
+
+    def forget(self) -> None:
+        self._seen = None
 
     def dataset_params(self, client: Client, union: bool, own_dataset: bool,
                        default: list[NamedNode], named: list[NamedNode]) -> list[tuple[str, str]]:
@@ -221,35 +273,106 @@ class Oxigraph(Engine):
         return [*params, ("union-default-graph", "")] if union else params
 
     def hidden(self, graph: str) -> bool:
-        return graph.startswith((STAGING_PREFIX, _GENERATION_PREFIX))
+        return is_mark(graph)
 
     def before_read(self, client: Client, timeout: float | None = None) -> object:
         # The last reading will do: it was answered before this query was sent.
         return self._seen if self._seen is not None else self._loads(client, timeout)
 
-    def after_read(self, client: Client, before: object,
-                   timeout: float | None = None) -> list[tuple[str, str]] | None:
-        after = self._loads(client, timeout)
-        if (isinstance(before, _Loads) and not before.staging
-                and before.generation == after.generation):
-            return None  # no staging graph existed at any moment of the query
-        visible = [g for g in self._graphs(client, timeout) if not self.hidden(g)]
-        visible = visible or ["urn:rightsgraph:nothing"]
-        return ([("default-graph-uri", g) for g in visible]
-                + [("named-graph-uri", g) for g in visible])
+    def read(self, client: Client, ask: Callable[[list[tuple[str, str]]], bytes],
+             dataset: list[tuple[str, str]], union: bool, timeout: float | None = None,
+             own_dataset: bool = False) -> bytes:
+        """Every read, not only the union's: a new source loaded in place is a
+        graph of its own while it fills, which ``GRAPH <g>`` or ``GRAPH ?g`` reach.
 
-    def _loads(self, client: Client, timeout: float | None = None) -> _Loads:
+        A union query that overlapped a staging graph or a move of the load
+        counter runs again over the visible graphs; any other read, when a new
+        source was being loaded (or the counter moved), runs again with the
+        graphs being loaded left out of its dataset.  The run again counts if
+        the counter stayed where the listing of graphs found it.
+        """
+        before = self.before_read(client, timeout)
+        body = ask(dataset)
+        after = self._loads(client, timeout)
+        assert isinstance(before, Loads)
+        if before.generation == after.generation and not (before.staging if union else before.targets):
+            return body
+        limit = client.endpoint.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        while True:
+            graphs = self._graphs(client, timeout)
+            listing = loads_of(graphs)
+            if not (own_dataset and listing.targets):
+                # A query with FROM names graphs this cannot see: it waits for the loads.
+                body = ask(self._hiding(dataset, union, own_dataset, graphs, listing.targets))
+                check = self._loads(client, timeout)
+                if check.generation == listing.generation and not (own_dataset and check.targets):
+                    return body
+            if time.monotonic() > deadline:
+                raise StoreUnavailableError(
+                    f"new sources are being loaded into the store at {client.endpoint.base} and "
+                    f"the query could not be answered apart from them within {limit:g} s; "
+                    "try again when the loads have finished")
+            time.sleep(_SWAP_POLL)
+
+    def _hiding(self, dataset: list[tuple[str, str]], union: bool, own_dataset: bool,
+                graphs: list[str], targets: frozenset[str]) -> list[tuple[str, str]]:
+        """``dataset`` with the graphs being loaded and the marks left out."""
+        visible = [g for g in graphs if not self.hidden(g) and g not in targets] or [_NOTHING]
+        kept = [(k, v) for k, v in dataset if v not in targets]
+        named = [v for k, v in kept if k == "named-graph-uri"]
+        default = [v for k, v in kept if k == "default-graph-uri"]
+        if own_dataset:
+            return kept
+        if union:
+            had_named = any(k == "named-graph-uri" for k, _ in dataset)
+            named = named or ([_NOTHING] if had_named else visible)
+            return ([("default-graph-uri", g) for g in visible]
+                    + [("named-graph-uri", g) for g in named])
+        if any(k == "default-graph-uri" for k, _ in dataset):
+            default = default or [_NOTHING]
+        if any(k == "named-graph-uri" for k, _ in dataset):
+            named = named or [_NOTHING]
+        elif not default:
+            # GRAPH ?g and GRAPH <g> over every graph: the visible ones.  (The
+            # server's own default graph, which rightsgraph never writes, then reads empty.)
+            named = visible
+        return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in named]
+
+    def graph_ntriples(self, client: Client, graph: str | None, timeout: float | None = None) -> bytes:
+        """The N-Triples of ``graph`` (``None``: the default graph), by the Graph
+        Store Protocol; empty while it is a new source being loaded."""
+        params = [("graph", graph)] if graph is not None else [("default", "")]
+        limit = client.endpoint.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        before = self.before_read(client, timeout)
+        assert isinstance(before, Loads)
+        while True:
+            if graph in before.targets:
+                before = self._loads(client, timeout)  # the reading may be old
+                if graph in before.targets:
+                    return b""
+            answer = client.request("GET", "/store", params=params, accept="application/n-triples",
+                                    timeout=timeout, ok=(200, 404))
+            after = self._loads(client, timeout)
+            if graph in after.targets:
+                return b""
+            if after.generation == before.generation:
+                return answer.body if answer.status == 200 else b""
+            if time.monotonic() > deadline:  # loads keep starting: one may have come and gone
+                raise StoreUnavailableError(
+                    f"loads keep starting at the store at {client.endpoint.base}; the graph "
+                    f"{graph} could not be read apart from them within {limit:g} s")
+            before = after
+
+    def _loads(self, client: Client, timeout: float | None = None) -> Loads:
         query = ("SELECT ?g WHERE { GRAPH ?g { } "
                  'FILTER(STRSTARTS(STR(?g), "urn:rightsgraph:")) }')
-        graphs = _select_graphs(client, self.query_path, query, timeout)
-        generations = [int(g[len(_GENERATION_PREFIX):]) for g in graphs
-                       if g.startswith(_GENERATION_PREFIX) and g[len(_GENERATION_PREFIX):].isdigit()]
-        loads = _Loads(max(generations, default=0),
-                       tuple(g for g in graphs if g.startswith(STAGING_PREFIX)))
+        loads = loads_of(_select_graphs(client, self.query_path, query, timeout))
         self._seen = loads
         return loads
 
-    def _graphs(self, client: Client, timeout: float | None) -> list[str]:
+    def _graphs(self, client: Client, timeout: float | None = None) -> list[str]:
         # Every named graph, empty ones included: read from Oxigraph's list of graphs.
         return _select_graphs(client, self.query_path, "SELECT ?g WHERE { GRAPH ?g { } }", timeout)
 
@@ -264,51 +387,110 @@ class Oxigraph(Engine):
             body = b"DROP SILENT GRAPH " + name
             if ntriples:
                 body += b" ;\nINSERT DATA { GRAPH " + name + b" {\n" + ntriples + b"} }"
-            client.request("POST", "/update", body=body, content_type="application/sparql-update",
-                           timeout=_write_timeout(client, len(ntriples)))
+            self._unless_loading(client, graph.value, body, _write_timeout(client, len(ntriples)))
             return
-        staging = self._claim(client)
+        marker, into = self._claim(client, graph.value)
         try:
             written = 0
             for chunk in chunks(triples, ntriples, self.chunk_size):
-                client.request("POST", "/store", params=[("graph", staging)], body=chunk,
+                client.request("POST", "/store", params=[("graph", into)], body=chunk,
                                content_type="application/n-triples",
                                timeout=_write_timeout(client, len(chunk)))
                 written += len(chunk)
                 if self.progress is not None:
                     self.progress(written, len(ntriples))
-            client.request("POST", "/update", content_type="application/sparql-update",
-                           body=f"MOVE SILENT GRAPH <{staging}> TO <{graph.value}>".encode(),
-                           timeout=_write_timeout(client, len(ntriples)))
+            if into == graph.value:  # a new source: it is whole, show it
+                client.request("POST", "/update", content_type="application/sparql-update",
+                               body=(f"DROP GRAPH <{marker}> ;\n"
+                                     f"DROP GRAPH <{lock_of(graph.value)}>").encode())
+            else:
+                self._unless_loading(client, graph.value,
+                                     f"MOVE SILENT GRAPH <{into}> TO <{graph.value}>".encode(),
+                                     _write_timeout(client, len(ntriples)))
         except BaseException:
             try:
-                self.update(client, f"DROP SILENT GRAPH <{staging}>")
+                self.update(client, _abandon(marker))
             except (StoreUnavailableError, QueryError):
-                pass  # the store is failing; the next chunked load drops it when stale
+                pass  # the store is failing (or took the load for dead); see _claim
             raise
 
-    def _claim(self, client: Client) -> str:
-        """Create an empty staging graph and move the load counter on, in one transaction."""
-        for _ in range(50):
-            loads = self._loads(client)
-            stale = int(time.time() - _STALE.total_seconds())
-            for graph in loads.staging:
-                started = graph[len(STAGING_PREFIX):].partition("-")[0]
-                if started.isdigit() and int(started) < stale:
-                    self.update(client, f"DROP SILENT GRAPH <{graph}>")
-            staging = f"{STAGING_PREFIX}{int(time.time())}-{uuid.uuid4().hex}"
-            following = f"<{_GENERATION_PREFIX}{loads.generation + 1}>"
-            drop = f"DROP SILENT GRAPH <{_GENERATION_PREFIX}{loads.generation}> ;\n"
+    def _unless_loading(self, client: Client, target: str, body: bytes, timeout: float) -> None:
+        """Send the update ``body`` that writes ``target``, in a transaction that
+        fails while ``target`` is being loaded in place; wait for that load to end."""
+        lock = f"<{lock_of(target)}>".encode()
+        guarded = b"CREATE GRAPH " + lock + b" ;\n" + body + b" ;\nDROP GRAPH " + lock
+        deadline = time.monotonic() + timeout
+        while True:
             try:
-                self.update(client, f"{drop}CREATE GRAPH {following} ;\nCREATE GRAPH <{staging}>")
-                return staging
+                client.request("POST", "/update", body=guarded, content_type="application/sparql-update",
+                               timeout=timeout)
+                return
             except (StoreUnavailableError, QueryError):
-                if self._loads(client).generation == loads.generation:
+                if target not in self._loads(client).targets:
                     raise
-                time.sleep(random.uniform(0.01, 0.1))  # another load moved the counter first
+            if time.monotonic() > deadline:
+                raise StoreUnavailableError(
+                    f"another load of {target} is under way at the store at {client.endpoint.base} "
+                    f"and did not finish within {timeout:g} s; try again when it has finished")
+            time.sleep(0.2)
+
+    def _claim(self, client: Client, target: str) -> tuple[str, str]:
+        """Start a chunked load of ``target``: returns its marker and the graph to write to.
+
+        A new source (no graph ``target`` and no load of it under way) is
+        written in place: one transaction moves the load counter on and
+        creates the marker, the target's lock and the target, and fails if
+        another load started first or the target exists by then.  Otherwise
+        the chunks go into a staging graph created the same way.  Marks left
+        by a loader that died (older than :data:`_STALE`) are dropped first,
+        with the graph it was loading in place.
+        """
+        for _ in range(50):
+            graphs = self._graphs(client)
+            loads = loads_of(graphs)
+            stale = int(time.time() - _STALE.total_seconds())
+            for mark in loads.staging:
+                begun = started_at(mark)
+                if begun is not None and begun < stale:
+                    self._quietly(client, _abandon(mark))
+            started, token = int(time.time()), uuid.uuid4().hex
+            fresh = target not in graphs and target not in loads.targets
+            marker = (loading_marker(target, started, token) if fresh
+                      else f"{STAGING_PREFIX}{started}-{token}")
+            creates = (f"CREATE GRAPH <{marker}> ;\nCREATE GRAPH <{lock_of(target)}> ;\n"
+                       f"CREATE GRAPH <{target}>") if fresh else f"CREATE GRAPH <{marker}>"
+            try:
+                self.update(client, f"DROP SILENT GRAPH <{GENERATION_PREFIX}{loads.generation}> ;\n"
+                                    f"CREATE GRAPH <{GENERATION_PREFIX}{loads.generation + 1}> ;\n"
+                                    + creates)
+                return marker, target if fresh else marker
+            except (StoreUnavailableError, QueryError):
+                listed = self._graphs(client)
+                now = loads_of(listed)
+                taken = fresh and (target in listed or target in now.targets)
+                if now.generation == loads.generation and not taken:
+                    raise
+                time.sleep(random.uniform(0.01, 0.1))  # another load started first
         raise StoreUnavailableError(
             f"too many loads are starting at the store at {client.endpoint.base}; try again"
         )
+
+    def _quietly(self, client: Client, sparql: str) -> None:
+        try:
+            self.update(client, sparql)
+        except (StoreUnavailableError, QueryError):
+            pass  # another loader cleaned it up first
+
+
+def _abandon(marker: str) -> str:
+    """The update that ends a failed (or dead) chunked load: its marker goes and,
+    for a new source loaded in place, the part written and the lock.  It fails,
+    changing nothing, when the marker is gone already (someone else ended it)."""
+    target = target_of(marker)
+    if target is None:
+        return f"DROP SILENT GRAPH <{marker}>"
+    return (f"DROP GRAPH <{marker}> ;\nDROP SILENT GRAPH <{target}> ;\n"
+            f"DROP SILENT GRAPH <{lock_of(target)}>")
 
 
 def chunks(triples: list[Triple], ntriples: bytes, size: int) -> Iterator[bytes]:
@@ -425,6 +607,11 @@ class Virtuoso(Engine):
     def hidden(self, graph: str) -> bool:
         return graph == PENDING_GRAPH or graph.startswith((*_SYSTEM_PREFIXES, _SLOT_PREFIX))
 
+    def graph_names(self, client: Client) -> list[str] | None:
+        # From the index of types (as the datasets of queries are), where listing
+        # every graph that holds a triple scans every quad (2 s for 50,000).
+        return [g for g in self._visible_graphs(client) if not self.hidden(g)]
+
     def _visible_graphs(self, client: Client) -> list[str]:
         now = time.monotonic()
         if self._visible is None or now - self._visible[0] > _GRAPH_LIST_SECONDS:
@@ -436,7 +623,8 @@ class Virtuoso(Engine):
         return self._visible[1]
 
     def read(self, client: Client, ask: Callable[[list[tuple[str, str]]], bytes],
-             dataset: list[tuple[str, str]], union: bool, timeout: float | None = None) -> bytes:
+             dataset: list[tuple[str, str]], union: bool, timeout: float | None = None,
+             own_dataset: bool = False) -> bytes:
         # Every read, not only the union: Virtuoso's MOVE empties the target
         # before it copies the staging graph in, and readers can see that.
         return self._apart_from_swaps(client, lambda: ask(dataset), timeout)
@@ -556,13 +744,15 @@ class Virtuoso(Engine):
         return json.dumps(results).encode()
 
     def fix_ntriples(self, body: bytes) -> bytes:
-        return body.replace(b"\t", b" ")
+        body = _DERIVED_INTEGER.sub(b'"^^<' + _XSD.encode() + b'integer>', body.replace(b"\t", b" "))
+        return _NUMERIC_BOOLEAN.sub(lambda m: b' "true"' if m.group(1) == b"1" else b' "false"', body)
 
-    def update(self, client: Client, sparql: str) -> None:
+    def update(self, client: Client, sparql: str, timeout: float | None = None) -> None:
         self._require_credentials(client)
         self._visible = None
         client.request("POST", "/sparql-auth", body=_urlencode([("query", sparql)]),
-                       content_type="application/x-www-form-urlencoded", accept="application/json")
+                       content_type="application/x-www-form-urlencoded", accept="application/json",
+                       timeout=timeout)
 
     def replace_graph(self, client: Client, graph: NamedNode, triples: list[Triple]) -> None:
         target = f"<{graph.value}>"
@@ -572,11 +762,12 @@ class Virtuoso(Engine):
             return
         slot, token = self._claim(client)
         marker = None
+        # A large source takes a while to parse and to copy: it is slow, not lost.
+        limit = _write_timeout(client, len(ntriples))
         try:
-            client.request("PUT", "/sparql-graph-crud-auth", params=[("graph-uri", slot)],
-                           body=ntriples, content_type="text/turtle")
-            marker = self.begin_swap(client, graph.value, client.endpoint.timeout)
-            self.update(client, f"MOVE SILENT <{slot}> TO {target}")
+            self._put(client, slot, ntriples, limit)
+            marker = self.begin_swap(client, graph.value, limit)
+            self.update(client, f"MOVE SILENT <{slot}> TO {target}", timeout=limit)
         except StoreTimeoutError:
             # The server may still be moving: the marker stays until its time is up.
             marker = None
@@ -589,6 +780,20 @@ class Virtuoso(Engine):
             if marker is not None:
                 self._ending(client, marker)
             self._quietly(client, _release(slot, token))
+
+    def _put(self, client: Client, slot: str, ntriples: bytes, limit: float) -> None:
+        """Write ``ntriples`` into the staging graph ``slot``; a write that
+        Virtuoso aborted as a deadlock (it asks the client to retry) is sent
+        again, a few times."""
+        for attempt in range(_DEADLOCK_RETRIES + 1):
+            try:
+                client.request("PUT", "/sparql-graph-crud-auth", params=[("graph-uri", slot)],
+                               body=ntriples, content_type="text/turtle", timeout=limit)
+                return
+            except StoreUnavailableError as exc:
+                if _DEADLOCK not in str(exc) or attempt == _DEADLOCK_RETRIES:
+                    raise
+                time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
 
     def _ending(self, client: Client, marker: str) -> None:
         try:

@@ -1,5 +1,6 @@
 """Graphs larger than one request to Oxigraph server (which refuses bodies over
-128 MiB): loaded in chunks into a staging graph and swapped in by one MOVE.
+128 MiB): loaded in chunks, into a staging graph swapped in by one MOVE when
+the source exists, in place (hidden by a marker) when it is new.
 The chunk size is cut to 64 KiB here so that a few megabytes take many chunks."""
 
 from __future__ import annotations
@@ -7,6 +8,8 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -17,6 +20,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from rightsgraph.graph.remote_engines import STAGING_PREFIX, Oxigraph, chunks
 from rightsgraph.graph.remote_http import StoreUnavailableError
+from rightsgraph.graph.remote_loads import LOADING_PREFIX, loading_marker, lock_of
 from rightsgraph.graph.store import GraphStore
 from rightsgraph.ontology.terms import RDF, RDFS
 
@@ -67,13 +71,17 @@ def raw_union_count(server: Server, *tags: str) -> int:
         return int(json.load(answer)["results"]["bindings"][0]["n"]["value"])
 
 
-def staging_graphs(server: Server) -> list[str]:
+def all_graphs(server: Server) -> list[str]:
+    """Every graph the server holds, empty ones and rightsgraph's marks included."""
     body = urllib.parse.urlencode({"query": "SELECT ?g WHERE { GRAPH ?g { } }"}).encode()
     request = urllib.request.Request(server.url + "/query", data=body,
                                      headers={"Accept": "application/sparql-results+json"})
     with urllib.request.urlopen(request, timeout=30) as answer:
-        graphs = [b["g"]["value"] for b in json.load(answer)["results"]["bindings"]]
-    return [g for g in graphs if g.startswith(STAGING_PREFIX)]
+        return [b["g"]["value"] for b in json.load(answer)["results"]["bindings"]]
+
+
+def staging_graphs(server: Server) -> list[str]:
+    return [g for g in all_graphs(server) if g.startswith(STAGING_PREFIX)]
 
 
 def test_chunks_cut_at_line_ends_and_keep_blank_node_groups_together() -> None:
@@ -178,6 +186,7 @@ def test_load_failing_midway_leaves_the_old_graph_and_no_staging(store: GraphSto
     assert store.count(graph) == 500
     assert union_count(store, "before", "after") == 499
     assert staging_graphs(oxigraph_server) == []
+    assert store.drop_graph(graph)
 
 
 def test_connection_lost_midway_leaves_the_old_graph(store: GraphStore, oxigraph_server: Server,
@@ -212,3 +221,141 @@ def test_connection_lost_midway_leaves_the_old_graph(store: GraphStore, oxigraph
         assert graph in again.named_graphs() and len(again.named_graphs()) == 1
     finally:
         stop(revived.process)
+
+
+def marks(server: Server) -> list[str]:
+    """The staging graphs, markers and locks of loads on the server."""
+    return [g for g in all_graphs(server) if g.startswith((STAGING_PREFIX, LOADING_PREFIX))]
+
+
+def raw_graph_size(server: Server, graph: NamedNode) -> int:
+    """The triples of ``graph`` as the server's Graph Store gives them, loads under way or not."""
+    request = urllib.request.Request(f"{server.url}/store?graph={urllib.parse.quote(graph.value)}",
+                                     headers={"Accept": "application/n-triples"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return len(answer.read().splitlines())
+    except urllib.error.HTTPError as missing:
+        assert missing.code == 404
+        return 0
+
+
+def raw_update(server: Server, sparql: str) -> None:
+    request = urllib.request.Request(server.url + "/update", data=sparql.encode(),
+                                     headers={"Content-Type": "application/sparql-update"})
+    with urllib.request.urlopen(request, timeout=30):
+        pass
+
+
+def test_new_source_loaded_in_place_is_never_partly_visible(store: GraphStore,
+                                                             oxigraph_server: Server) -> None:
+    graph = NamedNode(EX + "fresh")
+    reader = GraphStore.open(oxigraph_server.url, with_ontology=False, timeout=60)
+    quads_before, graphs_before = reader.count(), reader.named_graphs()
+    in_graph = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+    seen: list[tuple[int, ...]] = []
+    listed: list[tuple[int, list[NamedNode], bool, list[object], bytes | None]] = []
+    number = iter(range(1_000_000))
+
+    def between_chunks(done: int, total: int) -> None:
+        if done < total and next(number) % 3 == 0:
+            seen.append((raw_graph_size(oxigraph_server, graph), union_count(reader, "fresh"),
+                         reader.count(graph),
+                         int(next(iter(reader.query(in_graph)))["n"].value)))  # type: ignore[call-overload]
+            listed.append((reader.count(), reader.named_graphs(), reader.raw.contains_named_graph(graph),
+                           reader.quads(graph), reader.raw.dump(from_graph=graph)))
+
+    store.remote.engine.progress = between_chunks  # type: ignore[union-attr]
+    counts: list[int] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.wait(0.02):
+            counts.append(union_count(reader, "fresh"))
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    try:
+        assert store.replace_graph(graph, rows(12_000, "fresh")) == 12_000
+    finally:
+        stop.set()
+        thread.join()
+    assert len(seen) >= 5
+    # Written in place (the graph itself grows on the server, no staging copy) ...
+    assert all(0 < raw < 12_000 for raw, *_ in seen)
+    assert len({raw for raw, *_ in seen}) == len(seen)
+    # ... and no reader sees any of it: union, GRAPH <g>, counts, listings, quads.
+    assert {tuple(mine) for _, *mine in seen} == {(0, 0, 0)}
+    assert all(listing == (quads_before, graphs_before, False, [], b"") for listing in listed)
+    assert len(counts) > 10 and set(counts) <= {0, 11_999}
+    assert union_count(reader, "fresh") == 11_999 and reader.count(graph) == 12_000
+    assert graph in reader.named_graphs() and marks(oxigraph_server) == []
+    assert store.drop_graph(graph)
+
+
+def test_failed_load_of_a_new_source_leaves_nothing(store: GraphStore, oxigraph_server: Server) -> None:
+    graph = NamedNode(EX + "never")
+
+    def fail_halfway(done: int, total: int) -> None:
+        if done > total // 2:
+            raise Interrupted
+
+    store.remote.engine.progress = fail_halfway  # type: ignore[union-attr]
+    with pytest.raises(Interrupted):
+        store.replace_graph(graph, rows(20_000, "never"))
+    assert graph.value not in all_graphs(oxigraph_server)
+    assert marks(oxigraph_server) == []
+    assert store.count(graph) == 0 and union_count(store, "never") == 0
+
+
+def test_stale_marker_of_a_dead_loader_is_cleaned_by_the_next_load(store: GraphStore,
+                                                                  oxigraph_server: Server) -> None:
+    dead = NamedNode(EX + "dead")
+    old = int(time.time()) - 7 * 3600  # older than six hours
+    marker = loading_marker(dead.value, old, "deadbeef")
+    raw_update(oxigraph_server, f"CREATE GRAPH <{marker}> ; CREATE GRAPH <{lock_of(dead.value)}> ; "
+                                f"INSERT DATA {{ GRAPH <{dead.value}> "
+                                f"{{ <{EX}dead/1> <{LABEL}> \"dead\" }} }}")
+    # Left behind, it stays out of sight ...
+    assert raw_graph_size(oxigraph_server, dead) == 1
+    assert store.count(dead) == 0 and union_count(store, "dead") == 0
+    assert dead not in store.named_graphs()
+    # ... until the next chunked load drops it with its partial graph.
+    graph = NamedNode(EX + "after-dead")
+    store.replace_graph(graph, rows(3_000, "afterdead"))
+    assert dead.value not in all_graphs(oxigraph_server)
+    assert marks(oxigraph_server) == []
+    assert store.count(graph) == 3_000
+    assert store.drop_graph(graph)
+
+
+def test_two_loads_of_the_same_new_source_end_with_one_whole_graph(oxigraph_server: Server) -> None:
+    graph = NamedNode(EX + "twice")
+    stores = []
+    for _ in range(2):
+        opened = GraphStore.open(oxigraph_server.url, with_ontology=False, timeout=60)
+        opened.remote.engine.chunk_size = CHUNK  # type: ignore[union-attr]
+        stores.append(opened)
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+    sizes = {"one": 6_000, "two": 9_000}
+
+    def load(own: GraphStore, tag: str) -> None:
+        try:
+            start.wait()
+            own.replace_graph(graph, rows(sizes[tag], tag))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=load, args=(own, tag)) for own, tag in zip(stores, sizes, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    counts = {tag: union_count(stores[0], tag) for tag in sizes}
+    assert sorted(counts.values()) in ([0, 5_999], [0, 8_999])  # one load's graph, whole, alone
+    winner = next(tag for tag, count in counts.items() if count)
+    assert stores[0].count(graph) == sizes[winner] == raw_graph_size(oxigraph_server, graph)
+    assert marks(oxigraph_server) == []
+    assert stores[0].drop_graph(graph)

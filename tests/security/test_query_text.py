@@ -31,9 +31,12 @@ _TERMS = ("a remote SPARQL server has no substitutions: the terms are written by
 
 #: (file, function) -> why the formatted text is safe.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("graph/store.py", "replace_graph"):
+    ("graph/store.py", "replace_graphs"):
         "MOVE between two NamedNodes: the graph IRI was validated when the NamedNode was "
         "made, the staging one is our prefix plus a UUID; str(NamedNode) writes <iri>",
+    ("graph/store.py", "count"):
+        "COUNT of one graph named by a NamedNode (checked when made; the function refuses "
+        "anything else); str(NamedNode) writes <iri>",
     ("graph/labels.py", "labels"): _VALUES,
     ("graph/closure.py", "units"): _VALUES,
     ("graph/catalogue.py", "list_page"): _TEMPLATE,
