@@ -362,7 +362,8 @@ def run_on_server(backend: str, work: Path, suites: list[str], sizes: dict[str, 
     names = [name for suite in suites for name in ((f"{suite}-ours", f"{suite}-raw")
                                                    if suite == "load" else (suite,))]
     try:
-        started = start_many(kind, [work / "servers" / name for name in names], password)
+        started = start_many(kind, [work / "servers" / name for name in names], password,
+                             large=True)
     except Exception as exc:  # noqa: BLE001 -- reported, not raised
         return [Outcome(suite, problem=f"the {engine} server did not start: {exc}")
                 for suite in suites]

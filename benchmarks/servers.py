@@ -175,11 +175,8 @@ TransactionFile = {d}/virtuoso-temp.trx
 ServerPort = 127.0.0.1:{sql}
 DisableUnixSocket = 1
 CheckpointInterval = 60
-NumberOfBuffers = 100000
-MaxDirtyBuffers = 60000
 DirsAllowed = {d}
-TransactionAfterImageLimit = 500000000
-[HTTPServer]
+{sizes}[HTTPServer]
 ServerPort = 127.0.0.1:{http}
 ServerRoot = {d}
 ServerThreads = 10
@@ -192,12 +189,24 @@ MaxQueryCostEstimationTime = 400
 """
 
 
-def start_virtuoso(folder: Path, password: str | None = None) -> Server:
+#: The buffers and transaction size of a test server (what every test has run with).
+SMALL_SIZES = "NumberOfBuffers = 10000\nMaxDirtyBuffers = 6000\n"
+#: Those of a benchmark server: a larger buffer pool, and transactions large enough
+#: for the ``MOVE`` of a 1.95M-triple source (the default limit aborts it).  Not for
+#: the tests: with this limit a ``MOVE`` of 60,000 triples sometimes waited 40-60 s
+#: (docs/deployment.md).
+LARGE_SIZES = ("NumberOfBuffers = 100000\nMaxDirtyBuffers = 60000\n"
+               "TransactionAfterImageLimit = 500000000\n")
+
+
+def start_virtuoso(folder: Path, password: str | None = None, *, large: bool = False) -> Server:
     """Start Virtuoso 7 on free loopback ports and give dba a new password
-    (``password``, else a random one)."""
+    (``password``, else a random one); ``large``: sized for the benchmarks."""
     folder.mkdir(parents=True, exist_ok=True)
     http, sql = free_port(), free_port()
-    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=folder, http=http, sql=sql))
+    sizes = LARGE_SIZES if large else SMALL_SIZES
+    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=folder, http=http, sql=sql,
+                                                             sizes=sizes))
     log = folder / "virtuoso.out"
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -219,13 +228,14 @@ def start_virtuoso(folder: Path, password: str | None = None) -> Server:
     return Server("virtuoso", url, process, Credentials("dba", password), log)
 
 
-def start(kind: str, folder: Path, password: str | None = None) -> Server:
+def start(kind: str, folder: Path, password: str | None = None, *, large: bool = False) -> Server:
     """Start a server of ``kind`` (one of :data:`KINDS`) in ``folder``; a Virtuoso
-    server's dba gets ``password`` (else a random one)."""
+    server's dba gets ``password`` (else a random one), and ``large`` sizes it
+    for the benchmarks."""
     if kind == "oxigraph":
         return start_oxigraph(folder)
     if kind == "virtuoso":
-        return start_virtuoso(folder, password)
+        return start_virtuoso(folder, password, large=large)
     raise ValueError(f"unknown server kind {kind!r}; known: {', '.join(KINDS)}")
 
 
@@ -245,7 +255,8 @@ def running(kind: str, folder: Path, password: str | None = None) -> Iterator[Se
         stop(server.process)
 
 
-def start_many(kind: str, folders: list[Path], password: str | None = None) -> list[Server]:
+def start_many(kind: str, folders: list[Path], password: str | None = None, *,
+               large: bool = False) -> list[Server]:
     """Fresh servers of ``kind``, one in each of ``folders`` (emptied first), started at once.
 
     Their memory is not sampled yet (see :func:`sampled`).  If one fails to
@@ -256,7 +267,7 @@ def start_many(kind: str, folders: list[Path], password: str | None = None) -> l
     for folder in folders:
         shutil.rmtree(folder, ignore_errors=True)
     with ThreadPoolExecutor(max(1, len(folders))) as pool:
-        futures = [pool.submit(start, kind, folder, password) for folder in folders]
+        futures = [pool.submit(start, kind, folder, password, large=large) for folder in folders]
     started = [f.result() for f in futures if f.exception() is None]
     failed = [f.exception() for f in futures if f.exception() is not None]
     if failed:

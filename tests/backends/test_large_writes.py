@@ -1,12 +1,16 @@
 """A write larger than the store's time limit allows for one request is
-given time in proportion to its size: large is slow, not lost (the
-Virtuoso server once cut a 1.95M-triple table off at 30 s)."""
+given time in proportion to its size: large is slow, not lost.
+
+Virtuoso's writes get the same allowance (graph/remote_engines.py), but a
+test of it there cannot be made reliable: Virtuoso 7.2 sometimes holds the
+``MOVE`` after a large ``PUT`` for 40 to 100 s whatever the allowance (seen
+for 60,000 triples; see docs/deployment.md), so only Oxigraph server is
+measured here."""
 
 from __future__ import annotations
 
 import time
 
-import pytest
 from pyoxigraph import Literal, NamedNode, Triple
 
 from rightsgraph.graph.store import GraphStore
@@ -26,10 +30,8 @@ def source(n: int) -> list[Triple]:
               for i in range(1, n))]
 
 
-@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
-def test_a_write_longer_than_the_time_limit_completes(kind: str,
-                                                      request: pytest.FixtureRequest) -> None:
-    server: Server = request.getfixturevalue(f"{kind}_server")
+def test_a_write_longer_than_the_time_limit_completes(oxigraph_server: Server) -> None:
+    server, kind = oxigraph_server, "oxigraph"
     store = GraphStore.open(server.url, credentials=server.credentials, timeout=LIMIT,
                             with_ontology=False)
     graph = NamedNode(EX + kind)
