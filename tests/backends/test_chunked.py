@@ -171,14 +171,16 @@ class Interrupted(Exception):
     """The load stopped halfway (as Ctrl-C would stop it)."""
 
 
+def fail_halfway(done: int, total: int) -> None:
+    """A progress callback that stops a chunked load past its middle."""
+    if done > total // 2:
+        raise Interrupted
+
+
 def test_load_failing_midway_leaves_the_old_graph_and_no_staging(store: GraphStore,
                                                                  oxigraph_server: Server) -> None:
     graph = NamedNode(EX + "midway")
     store.replace_graph(graph, rows(500, "before"))
-
-    def fail_halfway(done: int, total: int) -> None:
-        if done > total // 2:
-            raise Interrupted
 
     store.remote.engine.progress = fail_halfway  # type: ignore[union-attr]
     with pytest.raises(Interrupted):
@@ -295,10 +297,6 @@ def test_new_source_loaded_in_place_is_never_partly_visible(store: GraphStore,
 
 def test_failed_load_of_a_new_source_leaves_nothing(store: GraphStore, oxigraph_server: Server) -> None:
     graph = NamedNode(EX + "never")
-
-    def fail_halfway(done: int, total: int) -> None:
-        if done > total // 2:
-            raise Interrupted
 
     store.remote.engine.progress = fail_halfway  # type: ignore[union-attr]
     with pytest.raises(Interrupted):
