@@ -50,10 +50,15 @@ graph and leave the system and staging graphs out themselves.  Updates at ``/spa
 writes at ``/sparql-graph-crud-auth``, both with HTTP Digest authentication.
 Virtuoso's SPARQL compiler cannot take a large ``INSERT DATA`` (nor any with
 blank nodes), and its Graph Store ``PUT`` is neither atomic nor
-all-or-nothing, so a source is written with ``PUT`` into one of a few staging
-graphs, which every query excludes, and swapped in by one ``MOVE`` update
-(one transaction).  A staging graph is claimed in ``urn:rightsgraph:pending``
-first, so that two loaders never share one.
+all-or-nothing, so a source is written with ``POST`` into one of a few
+staging graphs (emptied first if a loader that died left something there),
+which every query excludes, and swapped in by one update (one transaction):
+``MOVE`` when the source's graph holds triples, ``ADD`` and a ``DROP`` of the
+staging graph when it is new.  A staging graph is claimed in
+``urn:rightsgraph:pending`` first, so that two loaders never share one.
+Swaps of one graph take turns: each waits for those marked before it (by the
+server's clock), so that a new source is never added to twice.  Nothing is
+ever deleted from an empty graph (see :meth:`Virtuoso._clear`).
 
 Virtuoso's ``MOVE`` empties the target before it copies the staging graph in,
 and a concurrent query can see that moment (no graph at all; a ``DELETE`` and
@@ -129,6 +134,8 @@ _CLAIMED_AT = "urn:rightsgraph:claimedAt"
 _SWAP_PREFIX = "urn:rightsgraph:swap:"
 _SWAPPING = "urn:rightsgraph:swapping"
 _SWAP_UNTIL = "urn:rightsgraph:swapUntil"
+#: The server's clock when the marker was made: orders the swaps of one graph.
+_SWAP_SINCE = "urn:rightsgraph:swapSince"
 #: ``<_SWAPS> <_LAST_SWAP> "<token>"``: the last swap that ended (a new token each time).
 _SWAPS = "urn:rightsgraph:swaps"
 _LAST_SWAP = "urn:rightsgraph:lastSwap"
@@ -688,18 +695,53 @@ class Virtuoso(Engine):
 
     def begin_swap(self, client: Client, graph: str, seconds: float) -> str:
         """Mark that ``graph`` is being swapped in, for ``seconds`` at most (plus
-        :data:`SWAP_GRACE`); markers past their time are removed.  Returns the marker."""
+        :data:`SWAP_GRACE`); markers past their time are removed.  Returns the marker.
+
+        The marker also records the server's clock when it was made
+        (:data:`_SWAP_SINCE`), which orders the swaps of one graph
+        (:meth:`_turn`)."""
         marker = f"{_SWAP_PREFIX}{uuid.uuid4().hex}"
         until = int(time.time() + seconds + SWAP_GRACE)
         pending = f"<{PENDING_GRAPH}>"
         self.update(client, (
-            f"DELETE {{ GRAPH {pending} {{ ?m <{_SWAPPING}> ?g ; <{_SWAP_UNTIL}> ?u }} }}\n"
-            f"WHERE {{ GRAPH {pending} {{ ?m <{_SWAPPING}> ?g ; <{_SWAP_UNTIL}> ?u }}\n"
+            f"DELETE {{ GRAPH {pending} {{ ?m ?p ?o }} }}\n"
+            f"WHERE {{ GRAPH {pending} {{ ?m <{_SWAP_UNTIL}> ?u ; ?p ?o }}\n"
             f"        FILTER(?u < {int(time.time())}) }} ;\n"
-            f"INSERT DATA {{ GRAPH {pending} {{ <{marker}> <{_SWAPPING}> <{graph}> ; "
-            f"<{_SWAP_UNTIL}> {until} }} }}"
+            f"INSERT {{ GRAPH {pending} {{ <{marker}> <{_SWAPPING}> <{graph}> ; "
+            f"<{_SWAP_UNTIL}> {until} ; <{_SWAP_SINCE}> ?now }} }}\n"
+            f"WHERE {{ BIND(NOW() AS ?now) }}"
         ))
         return marker
+
+    def _turn(self, client: Client, graph: str, marker: str, limit: float) -> bool:
+        """Wait until no older swap of ``graph`` is under way (a swap marked later
+        waits for this one in turn), then tell whether ``graph`` holds anything.
+
+        :raises StoreUnavailableError: when older swaps go on past ``limit`` seconds.
+        """
+        pending = f"<{PENDING_GRAPH}>"
+        query = (
+            f"SELECT ?m ?until ?s WHERE {{\n"
+            f"  {{ GRAPH {pending} {{ <{marker}> <{_SWAP_SINCE}> ?mine .\n"
+            f"      ?m <{_SWAPPING}> <{graph}> ; <{_SWAP_SINCE}> ?since ; <{_SWAP_UNTIL}> ?until\n"
+            f"      FILTER(?m != <{marker}> && (?since < ?mine || (?since = ?mine && "
+            f"STR(?m) < \"{marker}\"))) }} }}\n"
+            f"  UNION {{ SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} LIMIT 1 }}\n"
+            f"}}"
+        )
+        deadline = time.monotonic() + limit
+        while True:
+            answer = client.request("POST", self.query_path, body=_urlencode([("query", query)]),
+                                    content_type="application/x-www-form-urlencoded",
+                                    accept="application/sparql-results+json")
+            rows = json.loads(answer.body)["results"]["bindings"]
+            now = time.time()
+            older = [row for row in rows if "m" in row and _number(row["until"]["value"]) > now]
+            if not older:
+                return any("s" in row for row in rows)
+            if time.monotonic() + _SWAP_POLL > deadline:
+                raise _reloading(client, limit)
+            time.sleep(_SWAP_POLL)
 
     def end_swap(self, client: Client, marker: str) -> None:
         """The swap marked by ``marker`` ended: move the last-swap token on, then
@@ -765,35 +807,66 @@ class Virtuoso(Engine):
         # A large source takes a while to parse and to copy: it is slow, not lost.
         limit = _write_timeout(client, len(ntriples))
         try:
-            self._put(client, slot, ntriples, limit)
+            self._post(client, slot, ntriples, limit)
             marker = self.begin_swap(client, graph.value, limit)
-            self.update(client, f"MOVE SILENT <{slot}> TO {target}", timeout=limit)
+            if self._turn(client, graph.value, marker, limit):
+                self.update(client, f"MOVE SILENT <{slot}> TO {target}", timeout=limit)
+            else:
+                # A new source: copied in without emptying the target first
+                # (see _clear for why an empty graph is never deleted).
+                self.update(client, f"ADD SILENT <{slot}> TO {target} ;\nDROP SILENT GRAPH <{slot}>",
+                            timeout=limit)
         except StoreTimeoutError:
             # The server may still be moving: the marker stays until its time is up.
             marker = None
-            self._quietly(client, f"DROP SILENT GRAPH <{slot}>")
+            self._clear(client, slot)
             raise
         except BaseException:
-            self._quietly(client, f"DROP SILENT GRAPH <{slot}>")
+            self._clear(client, slot)
             raise
         finally:
             if marker is not None:
                 self._ending(client, marker)
             self._quietly(client, _release(slot, token))
 
-    def _put(self, client: Client, slot: str, ntriples: bytes, limit: float) -> None:
-        """Write ``ntriples`` into the staging graph ``slot``; a write that
+    def _post(self, client: Client, slot: str, ntriples: bytes, limit: float) -> None:
+        """Add ``ntriples`` to the empty staging graph ``slot``; a write that
         Virtuoso aborted as a deadlock (it asks the client to retry) is sent
-        again, a few times."""
+        again, a few times (the same triples again: nothing doubles).
+
+        Graph Store ``POST``, not ``PUT``: Virtuoso's ``PUT`` first clears the
+        graph, which is empty, and that spoils the next delete from it
+        (:meth:`_clear`)."""
         for attempt in range(_DEADLOCK_RETRIES + 1):
             try:
-                client.request("PUT", "/sparql-graph-crud-auth", params=[("graph-uri", slot)],
+                client.request("POST", "/sparql-graph-crud-auth", params=[("graph-uri", slot)],
                                body=ntriples, content_type="text/turtle", timeout=limit)
                 return
             except StoreUnavailableError as exc:
                 if _DEADLOCK not in str(exc) or attempt == _DEADLOCK_RETRIES:
                     raise
                 time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
+
+    def _clear(self, client: Client, graph: str, *, quietly: bool = True) -> None:
+        """Drop ``graph`` if it holds anything (errors ignored when ``quietly``).
+
+        Never a delete from an empty graph: Virtuoso 7.2 then plans the
+        deletes from that graph for the next half minute or so as if it
+        were still empty (an estimate of 0.3 rows), and the plan it picks
+        reads the whole of a predicate for every triple: 22 s instead of
+        0.4 s to drop 40,000 triples that share one predicate, and
+        quadratic beyond.  A select does not spoil it."""
+        query = f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} LIMIT 1"
+        try:
+            answer = client.request("POST", self.query_path, body=_urlencode([("query", query)]),
+                                    content_type="application/x-www-form-urlencoded",
+                                    accept="application/sparql-results+json")
+            if json.loads(answer.body)["results"]["bindings"]:
+                self.update(client, f"DROP SILENT GRAPH <{graph}>")
+        except (StoreUnavailableError, QueryError):
+            if not quietly:
+                raise
+            # the store is failing; a later load or the stale-claim rule cleans up
 
     def _ending(self, client: Client, marker: str) -> None:
         try:
@@ -812,7 +885,12 @@ class Virtuoso(Engine):
             self.update(client, _claim_update(slot, token, stale))
             holders = self._holders(client, slot)
             if holders == [token]:
-                self._quietly(client, f"DROP SILENT GRAPH <{slot}>")
+                try:
+                    # What a loader that died left: the load adds to the graph.
+                    self._clear(client, slot, quietly=False)
+                except BaseException:
+                    self._quietly(client, _release(slot, token))
+                    raise
                 return slot, token
             if token in holders:  # another loader claimed it at the same moment
                 self._quietly(client, _release(slot, token))
@@ -868,6 +946,13 @@ def _release(slot: str, token: str) -> str:
     graph = f"<{PENDING_GRAPH}>"
     return (f"DELETE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> \"{token}\" ; <{_CLAIMED_AT}> ?at }} }}\n"
             f"WHERE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> \"{token}\" ; <{_CLAIMED_AT}> ?at }} }}")
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0  # unreadable: stale
 
 
 def _urlencode(params: list[tuple[str, str]]) -> bytes:

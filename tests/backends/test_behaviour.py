@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple, Variable
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, Variable, serialize
 
 from rightsgraph.graph.errors import InputError
 from rightsgraph.graph.export import export_to
@@ -127,9 +127,13 @@ def test_a_large_source_is_written_whole(backend: Backend) -> None:
     and closes the connection mid-upload)."""
     store = backend.store
     graph = NamedNode(EX + "large")
-    triples = labels(40_000, "large")
-    assert store.replace_graph(graph, triples) == 40_000
-    assert store.count(graph) == 40_000
+    # Megabytes in few triples (1 KB labels): how many triples a server copies
+    # and deletes how fast is for the benchmarks, not for this test.
+    triples = [Triple(t.subject, t.predicate, Literal(t.object.value * 150, language="en"))
+               if isinstance(t.object, Literal) else t for t in labels(4_000, "large")]
+    assert len(serialize(triples, format=RdfFormat.N_TRIPLES) or b"") > 3_000_000
+    assert store.replace_graph(graph, triples) == 4_000
+    assert store.count(graph) == 4_000
     assert store.replace_graph(graph, labels(30, "small")) == 30
     assert store.count(graph) == 30
     assert store.drop_graph(graph)

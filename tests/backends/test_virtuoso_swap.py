@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
-from rightsgraph.graph.remote_engines import PENDING_GRAPH, SWAP_GRACE, Virtuoso, _release
+from rightsgraph.graph.remote_engines import (
+    _SLOT_PREFIX,
+    PENDING_GRAPH,
+    STAGING_SLOTS,
+    SWAP_GRACE,
+    Virtuoso,
+    _release,
+)
 from rightsgraph.graph.remote_http import StoreUnavailableError
 from rightsgraph.graph.store import GraphStore
 
@@ -94,3 +101,62 @@ def test_a_stale_marker_blocks_no_reader(virtuoso_server: Server, writer: GraphS
     assert writer.replace_graph(GRAPH, labels(40, "swap-new")) == 40
     assert markers() == []
     assert _readings(reader) == {"count": 40, "GRAPH <g>": 40, "union": 40, "quads": 40}
+
+
+def test_swaps_of_one_graph_take_turns(virtuoso_server: Server, writer: GraphStore) -> None:
+    """A load waits while an earlier swap of the same graph is under way, and
+    then replaces what that swap left."""
+    engine, client = _engine(writer), writer.remote.client  # type: ignore[union-attr]
+    earlier = engine.begin_swap(client, GRAPH.value, 60)
+    done: list[int] = []
+    thread = threading.Thread(
+        target=lambda: done.append(writer.replace_graph(GRAPH, labels(20, "swap-turn"))))
+    thread.start()
+    try:
+        time.sleep(1.5)
+        assert thread.is_alive() and not done, "the later load waits for the earlier swap"
+    finally:
+        engine.end_swap(client, earlier)
+        thread.join(timeout=60)
+    assert done == [20]
+    assert writer.count(GRAPH) == 20
+
+
+def test_concurrent_loads_of_a_new_source_leave_one_whole(virtuoso_server: Server,
+                                                          writer: GraphStore) -> None:
+    """A new source is added, not moved, into its graph: two loads of it at
+    once must still leave exactly one of them, never both merged."""
+    fresh = NamedNode(EX + "swap-fresh")
+    other = virtuoso_server.open()
+    results: list[int] = []
+
+    def load(store: GraphStore, tag: str, n: int) -> None:
+        results.append(store.replace_graph(fresh, labels(n, tag)))
+
+    threads = [threading.Thread(target=load, args=(writer, "swap-a", 300)),
+               threading.Thread(target=load, args=(other, "swap-b", 200))]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert len(results) == 2
+        # One load whole (merged, it would hold 500 triples).
+        assert writer.count(fresh) in (200, 300)
+    finally:
+        writer.drop_graph(fresh)
+
+
+def test_a_staging_graph_left_full_is_emptied_before_a_load(virtuoso_server: Server,
+                                                            writer: GraphStore) -> None:
+    """What a loader that died left in the staging graphs never joins the next load."""
+    engine, client = _engine(writer), writer.remote.client  # type: ignore[union-attr]
+    junk = serialize(labels(10, "swap-junk"), format=RdfFormat.N_TRIPLES)
+    slots = [f"{_SLOT_PREFIX}{n}" for n in range(STAGING_SLOTS)]
+    for slot in slots:
+        client.request("POST", "/sparql-graph-crud-auth", params=[("graph-uri", slot)],
+                       body=junk, content_type="text/turtle")
+    assert writer.replace_graph(GRAPH, labels(25, "swap-clean")) == 25
+    assert writer.count(GRAPH) == 25
+    for slot in slots:
+        engine._clear(client, slot, quietly=False)
