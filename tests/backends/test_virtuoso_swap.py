@@ -15,11 +15,13 @@ from pyoxigraph import NamedNode, RdfFormat, serialize
 
 from rightsgraph.graph.remote_engines import (
     _SLOT_PREFIX,
+    _STAGED,
     PENDING_GRAPH,
     STAGING_SLOTS,
     SWAP_GRACE,
     Virtuoso,
     _release,
+    _urlencode,
 )
 from rightsgraph.graph.remote_http import StoreUnavailableError
 from rightsgraph.graph.store import GraphStore
@@ -147,16 +149,34 @@ def test_concurrent_loads_of_a_new_source_leave_one_whole(virtuoso_server: Serve
         writer.drop_graph(fresh)
 
 
-def test_a_staging_graph_left_full_is_emptied_before_a_load(virtuoso_server: Server,
-                                                            writer: GraphStore) -> None:
-    """What a loader that died left in the staging graphs never joins the next load."""
+def test_a_dead_loaders_staging_graph_is_dropped_by_the_next_claim(
+        virtuoso_server: Server, writer: GraphStore) -> None:
+    """What a loader that died left in its staging graph never stays: the next
+    load that claims the same slot drops it (each load stages in a graph of its own)."""
     engine, client = _engine(writer), writer.remote.client  # type: ignore[union-attr]
     junk = serialize(labels(10, "swap-junk"), format=RdfFormat.N_TRIPLES)
     slots = [f"{_SLOT_PREFIX}{n}" for n in range(STAGING_SLOTS)]
     for slot in slots:
-        client.request("POST", "/sparql-graph-crud-auth", params=[("graph-uri", slot)],
+        client.request("POST", "/sparql-graph-crud-auth", params=[("graph-uri", f"{slot}-dead")],
                        body=junk, content_type="text/turtle")
+        engine.update(client, f"INSERT DATA {{ GRAPH <{PENDING_GRAPH}> {{ "
+                              f"<{slot}> <{_STAGED}> <{slot}-dead> }} }}")
+
+    def full() -> list[str]:
+        found = []
+        for slot in slots:
+            rows = client.request("POST", "/sparql", body=_urlencode([("query", (
+                f"SELECT ?s WHERE {{ GRAPH <{slot}-dead> {{ ?s ?p ?o }} }} LIMIT 1"))]),
+                content_type="application/x-www-form-urlencoded",
+                accept="application/sparql-results+json").body
+            if b'"s"' in rows.split(b'"bindings"')[1]:
+                found.append(slot)
+        return found
+
+    assert len(full()) == STAGING_SLOTS
     assert writer.replace_graph(GRAPH, labels(25, "swap-clean")) == 25
     assert writer.count(GRAPH) == 25
+    assert len(full()) == STAGING_SLOTS - 1, "the claimed slot's leftovers are dropped"
     for slot in slots:
-        engine._clear(client, slot, quietly=False)
+        engine._clear_leftovers(client, slot, "")
+    assert full() == []
