@@ -805,7 +805,7 @@ class Virtuoso(Engine):
         target = f"<{graph.value}>"
         ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
         if not ntriples:
-            self.update(client, f"DROP SILENT GRAPH {target}")
+            self._clear(client, graph.value, quietly=False)
             return
         slot, token = self._claim(client)
         staging = _staging(slot, token)

@@ -136,6 +136,11 @@ def test_a_large_source_is_written_whole(backend: Backend) -> None:
     assert store.count(graph) == 4_000
     assert store.replace_graph(graph, labels(30, "small")) == 30
     assert store.count(graph) == 30
+    # Replaced by nothing: the graph goes (and an empty one stays empty).
+    assert store.replace_graph(graph, []) == 0
+    assert store.count(graph) == 0
+    assert store.replace_graph(graph, []) == 0
+    assert store.replace_graph(graph, labels(5, "again")) == 5
     assert store.drop_graph(graph)
 
 
