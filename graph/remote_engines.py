@@ -563,12 +563,19 @@ def _write_timeout(client: Client, size: int) -> float:
     return max(client.endpoint.timeout, size / _SLOWEST_WRITE)
 
 
-def _select_graphs(client: Client, path: str, query: str,
-                   timeout: float | None = None) -> list[str]:
+def _rows(client: Client, path: str, query: str,
+          timeout: float | None = None) -> list[dict[str, dict[str, str]]]:
+    """The rows (SPARQL JSON bindings) of a ``SELECT`` the store answers itself."""
     answer = client.request("POST", path, body=_urlencode([("query", query)]),
                             content_type="application/x-www-form-urlencoded",
                             accept="application/sparql-results+json", timeout=timeout)
-    return sorted(b["g"]["value"] for b in json.loads(answer.body)["results"]["bindings"]
+    rows: list[dict[str, dict[str, str]]] = json.loads(answer.body)["results"]["bindings"]
+    return rows
+
+
+def _select_graphs(client: Client, path: str, query: str,
+                   timeout: float | None = None) -> list[str]:
+    return sorted(b["g"]["value"] for b in _rows(client, path, query, timeout)
                   if b["g"]["type"] == "uri")
 
 
@@ -682,17 +689,8 @@ class Virtuoso(Engine):
         graph = f"<{PENDING_GRAPH}>"
         query = (f"SELECT ?m ?until ?last WHERE {{ {{ GRAPH {graph} {{ ?m <{_SWAP_UNTIL}> ?until }} }}"
                  f" UNION {{ GRAPH {graph} {{ <{_SWAPS}> <{_LAST_SWAP}> ?last }} }} }}")
-        answer = client.request("POST", self.query_path, body=_urlencode([("query", query)]),
-                                content_type="application/x-www-form-urlencoded",
-                                accept="application/sparql-results+json", timeout=timeout)
-        rows = json.loads(answer.body)["results"]["bindings"]
-        running = []
-        for row in rows:
-            if "m" in row:
-                try:
-                    running.append((row["m"]["value"], float(row["until"]["value"])))
-                except ValueError:
-                    running.append((row["m"]["value"], 0.0))  # unreadable: stale
+        rows = _rows(client, self.query_path, query, timeout)
+        running = [(row["m"]["value"], _number(row["until"]["value"])) for row in rows if "m" in row]
         reading = _Swaps(tuple(sorted(running)),
                          tuple(sorted(row["last"]["value"] for row in rows if "last" in row)))
         self._seen = reading
@@ -736,10 +734,7 @@ class Virtuoso(Engine):
         )
         deadline = time.monotonic() + limit
         while True:
-            answer = client.request("POST", self.query_path, body=_urlencode([("query", query)]),
-                                    content_type="application/x-www-form-urlencoded",
-                                    accept="application/sparql-results+json")
-            rows = json.loads(answer.body)["results"]["bindings"]
+            rows = _rows(client, self.query_path, query)
             now = time.time()
             older = [row for row in rows if "m" in row and _number(row["until"]["value"]) > now]
             if not older:
@@ -766,10 +761,7 @@ class Virtuoso(Engine):
         # Graphs that type something: answered from an index at once, where listing
         # every graph scans every quad.  Each graph rightsgraph writes types itself.
         query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a ?t } }"
-        answer = client.request("POST", self.query_path, body=_urlencode([("query", query)]),
-                                content_type="application/x-www-form-urlencoded",
-                                accept="application/sparql-results+json")
-        return sorted(b["g"]["value"] for b in json.loads(answer.body)["results"]["bindings"])
+        return sorted(b["g"]["value"] for b in _rows(client, self.query_path, query))
 
     def fix_results(self, body: bytes) -> bytes:
         results = json.loads(body)
@@ -835,8 +827,8 @@ class Virtuoso(Engine):
                 self._ending(client, marker)
             self._quietly(client, _release(slot, token))
 
-    def _post(self, client: Client, slot: str, ntriples: bytes, limit: float) -> None:
-        """Add ``ntriples`` to the empty staging graph ``slot``; a write that
+    def _post(self, client: Client, staging: str, ntriples: bytes, limit: float) -> None:
+        """Add ``ntriples`` to the empty staging graph ``staging``; a write that
         Virtuoso aborted as a deadlock (it asks the client to retry) is sent
         again, a few times (the same triples again: nothing doubles).
 
@@ -845,7 +837,7 @@ class Virtuoso(Engine):
         (:meth:`_clear`)."""
         for attempt in range(_DEADLOCK_RETRIES + 1):
             try:
-                client.request("POST", "/sparql-graph-crud-auth", params=[("graph-uri", slot)],
+                client.request("POST", "/sparql-graph-crud-auth", params=[("graph-uri", staging)],
                                body=ntriples, content_type="text/turtle", timeout=limit)
                 return
             except StoreUnavailableError as exc:
@@ -864,10 +856,7 @@ class Virtuoso(Engine):
         quadratic beyond.  A select does not spoil it."""
         query = f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} LIMIT 1"
         try:
-            answer = client.request("POST", self.query_path, body=_urlencode([("query", query)]),
-                                    content_type="application/x-www-form-urlencoded",
-                                    accept="application/sparql-results+json")
-            if json.loads(answer.body)["results"]["bindings"]:
+            if _rows(client, self.query_path, query):
                 self.update(client, f"DROP SILENT GRAPH <{graph}>")
         except (StoreUnavailableError, QueryError):
             if not quietly:
@@ -915,10 +904,7 @@ class Virtuoso(Engine):
         """Drop the staging graphs of ``slot`` that loaders which died left."""
         pending = f"<{PENDING_GRAPH}>"
         query = f"SELECT ?g WHERE {{ GRAPH {pending} {{ <{slot}> <{_STAGED}> ?g }} }}"
-        answer = client.request("POST", self.query_path, body=_urlencode([("query", query)]),
-                                content_type="application/x-www-form-urlencoded",
-                                accept="application/sparql-results+json")
-        for row in json.loads(answer.body)["results"]["bindings"]:
+        for row in _rows(client, self.query_path, query):
             left = row["g"]["value"]
             if left != mine and left.startswith(_SLOT_PREFIX):
                 self._clear(client, left, quietly=False)
@@ -926,10 +912,7 @@ class Virtuoso(Engine):
 
     def _holders(self, client: Client, slot: str) -> list[str]:
         query = (f"SELECT ?t WHERE {{ GRAPH <{PENDING_GRAPH}> {{ <{slot}> <{_CLAIM}> ?t }} }}")
-        answer = client.request("POST", self.query_path, body=_urlencode([("query", query)]),
-                                content_type="application/x-www-form-urlencoded",
-                                accept="application/sparql-results+json")
-        return sorted(b["t"]["value"] for b in json.loads(answer.body)["results"]["bindings"])
+        return sorted(b["t"]["value"] for b in _rows(client, self.query_path, query))
 
     def _quietly(self, client: Client, sparql: str) -> None:
         try:
