@@ -72,9 +72,9 @@ class Canonical:
         """
         raw = store.raw
         if graphs is None:
-            hidden = hidden_graphs(store)
-            named = [g for g in raw.named_graphs() if isinstance(g, NamedNode) and g not in hidden]
-            graphs = [DefaultGraph(), *named]
+            every = [g for g in raw.named_graphs() if isinstance(g, NamedNode)]
+            hidden = hidden_graphs(store, every)
+            graphs = [DefaultGraph(), *(g for g in every if g not in hidden)]
         dumps: dict[str, bytes] = {}
         for number, graph in enumerate(graphs, 1):
             data = raw.dump(format=RdfFormat.N_TRIPLES, from_graph=graph)
@@ -147,10 +147,14 @@ INTERNAL_PREFIX = "urn:rightsgraph:"
 _PENDING = (NamedNode("urn:rightsgraph:Pending"), NamedNode("urn:rightsgraph:pending"))
 
 
-def hidden_graphs(store: GraphStore) -> set[NamedNode]:
+def hidden_graphs(store: GraphStore, named: Sequence[NamedNode] | None = None) -> set[NamedNode]:
     """The graphs an export must not read: the store's bookkeeping graphs and the
-    source graphs still being written (listed as pending by ``replace_graph``)."""
-    hidden = {g for g in store.raw.named_graphs()
+    source graphs still being written (listed as pending by ``replace_graph``).
+
+    ``named``: the store's named graphs, if already listed.
+    """
+    listed = store.raw.named_graphs() if named is None else named
+    hidden = {g for g in listed
               if isinstance(g, NamedNode) and g.value.startswith((INTERNAL_PREFIX, STAGING_PREFIX))}
     for quad in store.raw.quads_for_pattern(None, RDF.type, *_PENDING):
         if isinstance(quad.subject, NamedNode):

@@ -97,7 +97,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple, TypeVar
+from typing import BinaryIO, NamedTuple, TypeVar
 
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
 
@@ -114,6 +114,7 @@ from rightsgraph.graph.remote_loads import (
     started_at,
     target_of,
 )
+from rightsgraph.graph.remote_ntriples import read_ntriples
 
 __all__ = ["Engine", "Oxigraph", "Virtuoso", "chunks", "detect_engine", "STAGING_SLOTS"]
 
@@ -216,6 +217,13 @@ class Engine:
         """N-Triples as pyoxigraph reads them."""
         return body
 
+    def read_ntriples(self, body: BinaryIO) -> bytes:
+        """The N-Triples of an answer's ``body``, read as it arrives, as pyoxigraph writes them.
+
+        :raises QueryError: when the body is not N-Triples.
+        """
+        return read_ntriples(body)
+
     def before_read(self, client: Client, timeout: float | None = None) -> object:
         """What a query over the union of the graphs needs to know before it runs."""
         return None
@@ -250,10 +258,11 @@ class Engine:
         def ask(params: list[tuple[str, str]]) -> bytes:
             return client.request("POST", self.query_path, body=_urlencode(query + params),
                                   content_type="application/x-www-form-urlencoded",
-                                  accept="application/n-triples", timeout=timeout).body
+                                  accept="application/n-triples", timeout=timeout,
+                                  reader=self.read_ntriples).body
 
         dataset = self.dataset_params(client, False, False, [], [])
-        return self.fix_ntriples(self.read(client, ask, dataset, False, timeout))
+        return self.read(client, ask, dataset, False, timeout)
 
     def update(self, client: Client, sparql: str) -> None:
         """Send one update request."""
@@ -365,7 +374,7 @@ class Oxigraph(Engine):
                 if graph in before.targets:
                     return b""
             answer = client.request("GET", "/store", params=params, accept="application/n-triples",
-                                    timeout=timeout, ok=(200, 404))
+                                    timeout=timeout, ok=(200, 404), reader=self.read_ntriples)
             after = self._loads(client, timeout)
             if graph in after.targets:
                 return b""
@@ -781,6 +790,9 @@ class Virtuoso(Engine):
                 if value.get("datatype") == _XSD_BOOLEAN and value["value"] in ("0", "1"):
                     value["value"] = "true" if value["value"] == "1" else "false"
         return json.dumps(results).encode()
+
+    def read_ntriples(self, body: BinaryIO) -> bytes:
+        return read_ntriples(body, self.fix_ntriples)
 
     def fix_ntriples(self, body: bytes) -> bytes:
         body = _DERIVED_INTEGER.sub(b'"^^<' + _XSD.encode() + b'integer>', body.replace(b"\t", b" "))

@@ -27,8 +27,10 @@ import ssl
 import threading
 import urllib.parse
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from rightsgraph.graph.errors import QueryError, RightsgraphError
 from rightsgraph.graph.remote_auth import Authoriser
@@ -164,8 +166,14 @@ class Client:
     def request(self, method: str, path: str, *, params: list[tuple[str, str]] | None = None,
                 body: bytes | None = None, content_type: str | None = None,
                 accept: str | None = None, timeout: float | None = None,
-                ok: tuple[int, ...] = (200, 201, 204), retry_safe: bool | None = None) -> Answer:
+                ok: tuple[int, ...] = (200, 201, 204), retry_safe: bool | None = None,
+                reader: Callable[[BinaryIO], bytes] | None = None) -> Answer:
         """Send one request; return the answer when its status is in ``ok``.
+
+        ``reader``, if given, reads the body of a ``200`` answer as it comes
+        (the answer's ``body`` is what it returns), so that the work on the
+        body overlaps the server's writing of it; it must read to the end.
+        What it raises (other than a failure of the connection) is raised as is.
 
         ``retry_safe`` says whether the request may be sent twice when a
         reused connection fails after it went out whole but before any answer
@@ -190,7 +198,8 @@ class Client:
             retry_safe = method in _IDEMPOTENT or (method == "POST" and path in _READ_PATHS)
         where = self.endpoint.base
         try:
-            answer = self._authorised(method, target, path, body, headers, limit, retry_safe)
+            answer = self._authorised(method, target, path, body, headers, limit, retry_safe,
+                                      reader)
         except TimeoutError:
             raise StoreTimeoutError(
                 f"the store at {where} did not answer within {limit:g} s"
@@ -217,11 +226,12 @@ class Client:
         )
 
     def _authorised(self, method: str, target: str, path: str, body: bytes | None,
-                    headers: dict[str, str], limit: float, retry_safe: bool) -> Answer:
+                    headers: dict[str, str], limit: float, retry_safe: bool,
+                    reader: Callable[[BinaryIO], bytes] | None = None) -> Answer:
         """The answer, with credentials given when the service asks for them."""
         auth = self._auth
         if auth is None:
-            return self._exchange(method, target, body, headers, limit, retry_safe)
+            return self._exchange(method, target, body, headers, limit, retry_safe, reader)
         if body is not None and len(body) > _PREAUTHORISE_BYTES:
             self._preauthorise(target, path, limit)
         fresh = False  # whether the credentials answer this request's own challenge
@@ -231,7 +241,7 @@ class Client:
                 headers.pop("Authorization", None)
             else:
                 headers["Authorization"] = sent
-            answer = self._exchange(method, target, body, headers, limit, retry_safe)
+            answer = self._exchange(method, target, body, headers, limit, retry_safe, reader)
             # Credentials signed with a remembered challenge get one more try with
             # the fresh one; those that answered a fresh one, only if it went stale.
             if answer.status != 401 or not auth.learn(path, list(answer.challenges),
@@ -255,7 +265,8 @@ class Client:
             self._auth.learn(path, list(probe.challenges))
 
     def _exchange(self, method: str, target: str, body: bytes | None, headers: dict[str, str],
-                  limit: float, retry_safe: bool) -> Answer:
+                  limit: float, retry_safe: bool,
+                  reader: Callable[[BinaryIO], bytes] | None = None) -> Answer:
         """One request and its whole answer, on a kept-alive connection when one is idle."""
         for attempt in range(2):
             connection, reused = self._take(limit)
@@ -265,7 +276,8 @@ class Client:
                 stage = "waiting"
                 response = connection.getresponse()
                 stage = "reading"
-                data = response.read()
+                data = (reader(response) if reader is not None and response.status == 200
+                        else response.read())
             except BaseException as exc:
                 connection.close()
                 again = (attempt == 0 and reused and isinstance(exc, _DROPPED)
