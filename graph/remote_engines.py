@@ -166,7 +166,14 @@ _INTEGER_TYPES = frozenset(_XSD + name for name in (
 #: The same mended in N-Triples (a closing quote is never escaped).
 _DERIVED_INTEGER = re.compile(rb'(?<!\\)"\^\^<' + re.escape(_XSD.encode()) + rb"(?:"
                               + b"|".join(t[len(_XSD):].encode() for t in sorted(_INTEGER_TYPES)) + rb")>")
-_NUMERIC_BOOLEAN = re.compile(rb' "([01])"(?=\^\^<' + re.escape(_XSD_BOOLEAN.encode()) + rb">)")
+#: Their ends as plain bytes, replaced without a regular expression (four times
+#: faster) when no literal holds an escaped quote followed by ``^^<``.
+_DERIVED_ENDS = tuple(b'"^^<' + t.encode() + b">" for t in sorted(_INTEGER_TYPES))
+_INTEGER_END = b'"^^<' + _XSD.encode() + b'integer>'
+#: Booleans Virtuoso writes as numbers (a quote after a space never is in a literal).
+_NUMERIC_BOOLEANS = tuple((b' "%s"^^<%s>' % (number, _XSD_BOOLEAN.encode()),
+                           b' "%s"^^<%s>' % (word, _XSD_BOOLEAN.encode()))
+                          for number, word in ((b"1", b"true"), (b"0", b"false")))
 _T = TypeVar("_T")
 _SYSTEM_PREFIXES = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#",
                     "http://www.w3.org/2002/07/owl#", "http://localuriqaserver/")
@@ -795,8 +802,17 @@ class Virtuoso(Engine):
         return read_ntriples(body, self.fix_ntriples)
 
     def fix_ntriples(self, body: bytes) -> bytes:
-        body = _DERIVED_INTEGER.sub(b'"^^<' + _XSD.encode() + b'integer>', body.replace(b"\t", b" "))
-        return _NUMERIC_BOOLEAN.sub(lambda m: b' "true"' if m.group(1) == b"1" else b' "false"', body)
+        body = body.replace(b"\t", b" ")
+        if b'\\"^^<' in body:  # a literal may hold a lookalike: tell them apart
+            body = _DERIVED_INTEGER.sub(_INTEGER_END, body)
+        else:
+            for end in _DERIVED_ENDS:
+                if end in body:
+                    body = body.replace(end, _INTEGER_END)
+        for number, word in _NUMERIC_BOOLEANS:
+            if number in body:
+                body = body.replace(number, word)
+        return body
 
     def update(self, client: Client, sparql: str, timeout: float | None = None) -> None:
         self._require_credentials(client)
