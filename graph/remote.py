@@ -7,7 +7,8 @@ over the SPARQL 1.1 Protocol and returns real pyoxigraph results
 (:class:`~pyoxigraph.QuerySolutions`, :class:`~pyoxigraph.QueryBoolean`,
 :class:`~pyoxigraph.QueryTriples`, :class:`~pyoxigraph.Quad`), so code
 written against the embedded store runs unchanged.  What differs between
-engines lives in :mod:`rightsgraph.graph.remote_engines`.
+engines lives in :mod:`rightsgraph.graph.remote_engine` and a module per
+server (:mod:`rightsgraph.graph.remote_oxigraph`, :mod:`rightsgraph.graph.remote_virtuoso`).
 
 Replacing a source graph (:meth:`RemoteStore.replace_graph`) is atomic for
 readers and leaves nothing behind when it fails; each engine says how.  Every

@@ -44,7 +44,7 @@ _MESSAGE_LIMIT = 300
 _PREAUTHORISE_BYTES = 16 * 1024
 #: Header lines an answer may have.  Virtuoso echoes every ``default-graph-uri``
 #: and ``named-graph-uri`` of a query as a header of its answer, and rightsgraph
-#: names each source graph in both (see remote_engines), so http.client's own
+#: names each source graph in both (see remote_virtuoso), so http.client's own
 #: limit of 100 failed every query once a store held about 50 sources.  This
 #: allows 10,000 sources; the store is the operator's own server.
 MAX_ANSWER_HEADERS = 20_000

@@ -112,7 +112,7 @@ def test_replace_is_atomic_for_readers(backend: Backend) -> None:
             thread.join()
     # Every backend: the old graph or the new one, whole; never none, never a
     # part (Virtuoso's MOVE empties the target for a moment: its readers wait
-    # for the swap to end, see rightsgraph.graph.remote_engines).
+    # for the swap to end, see rightsgraph.graph.remote_virtuoso).
     assert all(counts and set(counts) <= {300, 500} for counts in seen.values()), seen
     assert store.drop_graph(graph)
     assert not store.drop_graph(graph)

@@ -1,7 +1,7 @@
 """A write larger than the store's time limit allows for one request is
 given time in proportion to its size: large is slow, not lost.
 
-Virtuoso's writes get the same allowance (graph/remote_engines.py), but a
+Virtuoso's writes get the same allowance (graph/remote_virtuoso.py), but a
 test of it there cannot be made reliable: Virtuoso 7.2 sometimes holds the
 ``MOVE`` after a large ``PUT`` for 40 to 100 s whatever the allowance (seen
 for 60,000 triples; see docs/deployment.md), so only Oxigraph server is

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
-from rightsgraph.graph.remote_engines import (
+from rightsgraph.graph.remote_engine import _urlencode
+from rightsgraph.graph.remote_http import StoreUnavailableError
+from rightsgraph.graph.remote_virtuoso import (
     _SLOT_PREFIX,
     _STAGED,
     PENDING_GRAPH,
@@ -21,9 +23,7 @@ from rightsgraph.graph.remote_engines import (
     SWAP_GRACE,
     Virtuoso,
     _release,
-    _urlencode,
 )
-from rightsgraph.graph.remote_http import StoreUnavailableError
 from rightsgraph.graph.store import GraphStore
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -1,0 +1,159 @@
+"""What every SPARQL server rightsgraph runs on is asked, and the shared ways of asking.
+
+:class:`Engine` is the part of a remote store that differs between servers:
+where queries and updates go, which dataset a query names, how a source graph
+is replaced atomically, how answers are mended.  Each server has its own
+module (:mod:`rightsgraph.graph.remote_oxigraph`,
+:mod:`rightsgraph.graph.remote_virtuoso`); :mod:`rightsgraph.graph.remote_engines`
+recognises which one a server is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import BinaryIO
+
+from pyoxigraph import NamedNode, Triple
+
+from rightsgraph.graph.remote_http import Client, StoreUnavailableError
+from rightsgraph.graph.remote_ntriples import read_ntriples
+
+#: The slowest write rate (bytes of N-Triples per second) a busy Oxigraph server is
+#: given before a write request counts as timed out, when that is longer than the
+#: store's time limit: a large write is slow, not lost.
+_SLOWEST_WRITE = 256 * 1024
+#: Seconds between two readings of a store's marks (loads, swaps) while a reader waits.
+_POLL = 0.05
+#: A claim or load older than this belongs to a loader that died; it may be taken over.
+_STALE = timedelta(hours=6)
+
+
+class Engine:
+    """The behaviour shared by every engine; subclasses name their differences."""
+
+    name = "SPARQL server"
+    query_path = "/query"
+    #: ``<prefix><id>`` names a stored blank node in a query, if the engine allows it.
+    blank_iri: str | None = None
+    #: Whether the engine has a default graph apart from the named graphs.
+    has_default_graph = True
+
+    def prepare(self, client: Client) -> None:
+        """Check the server answers a query (and learn what the engine needs)."""
+        answer = client.request("POST", self.query_path, body=b"query=ASK%7B%7D",
+                                content_type="application/x-www-form-urlencoded",
+                                accept="application/sparql-results+json")
+        if b"boolean" not in answer.body and b"__ASK_RETVAL" not in answer.body:
+            raise StoreUnavailableError(f"{client.endpoint.base} does not answer SPARQL queries")
+
+    def forget(self) -> None:
+        """The store changed: drop what was learnt of its graphs."""
+
+    def hidden(self, graph: str) -> bool:
+        """Whether ``graph`` is the engine's or a staging graph, never listed."""
+        return False
+
+    def dataset_params(self, client: Client, union: bool, own_dataset: bool,
+                       default: list[NamedNode], named: list[NamedNode]) -> list[tuple[str, str]]:
+        """Protocol parameters that set the query's dataset."""
+        params = [("default-graph-uri", g.value) for g in default]
+        params += [("named-graph-uri", g.value) for g in named]
+        return params
+
+    def graph_names(self, client: Client) -> list[str] | None:
+        """The named graphs, if the engine lists them faster than a query over
+        every quad would (``None``: ask that query)."""
+        return None
+
+    def fix_results(self, body: bytes) -> bytes:
+        """SPARQL JSON results as pyoxigraph reads them."""
+        return body
+
+    def fix_ntriples(self, body: bytes) -> bytes:
+        """N-Triples as pyoxigraph reads them."""
+        return body
+
+    def read_ntriples(self, body: BinaryIO) -> bytes:
+        """The N-Triples of an answer's ``body``, read as it arrives, as pyoxigraph writes them.
+
+        :raises QueryError: when the body is not N-Triples.
+        """
+        return read_ntriples(body)
+
+    def before_read(self, client: Client, timeout: float | None = None) -> object:
+        """What a query over the union of the graphs needs to know before it runs."""
+        return None
+
+    def after_read(self, client: Client, before: object,
+                   timeout: float | None = None) -> list[tuple[str, str]] | None:
+        """``None`` if the union query that ran after ``before`` saw no load under way;
+        else the dataset parameters to run it again with."""
+        return None
+
+    def read(self, client: Client, ask: Callable[[list[tuple[str, str]]], bytes],
+             dataset: list[tuple[str, str]], union: bool, timeout: float | None = None,
+             own_dataset: bool = False) -> bytes:
+        """The answer to one query: ``ask(dataset)``, run again if a load could
+        have shown through (:meth:`before_read`, :meth:`after_read`).
+        ``own_dataset``: the query names its graphs (FROM, FROM NAMED)."""
+        if not union:
+            return ask(dataset)
+        before = self.before_read(client, timeout)
+        body = ask(dataset)
+        hiding = self.after_read(client, before, timeout)
+        return body if hiding is None else ask(hiding)
+
+    def graph_ntriples(self, client: Client, graph: str | None, timeout: float | None = None) -> bytes:
+        """The N-Triples of the named graph ``graph`` (``None``: the default graph),
+        read as atomically as any query (:meth:`read`)."""
+        if graph is None and not self.has_default_graph:
+            return b""
+        where = "?s ?p ?o" if graph is None else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+        query = [("query", f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}")]
+
+        def ask(params: list[tuple[str, str]]) -> bytes:
+            return client.request("POST", self.query_path, body=_urlencode(query + params),
+                                  content_type="application/x-www-form-urlencoded",
+                                  accept="application/n-triples", timeout=timeout,
+                                  reader=self.read_ntriples).body
+
+        dataset = self.dataset_params(client, False, False, [], [])
+        return self.read(client, ask, dataset, False, timeout)
+
+    def update(self, client: Client, sparql: str) -> None:
+        """Send one update request."""
+        raise NotImplementedError
+
+    def replace_graph(self, client: Client, graph: NamedNode, triples: list[Triple]) -> None:
+        """Replace ``graph`` by ``triples``, atomically."""
+        raise NotImplementedError
+
+
+
+
+def _write_timeout(client: Client, size: int) -> float:
+    return max(client.endpoint.timeout, size / _SLOWEST_WRITE)
+
+
+
+
+def _rows(client: Client, path: str, query: str,
+          timeout: float | None = None) -> list[dict[str, dict[str, str]]]:
+    """The rows (SPARQL JSON bindings) of a ``SELECT`` the store answers itself."""
+    answer = client.request("POST", path, body=_urlencode([("query", query)]),
+                            content_type="application/x-www-form-urlencoded",
+                            accept="application/sparql-results+json", timeout=timeout)
+    rows: list[dict[str, dict[str, str]]] = json.loads(answer.body)["results"]["bindings"]
+    return rows
+
+
+
+
+def _urlencode(params: list[tuple[str, str]]) -> bytes:
+    import urllib.parse
+
+    return urllib.parse.urlencode(params).encode()
+
+
