@@ -44,12 +44,12 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 
 from rightsgraph.graph.errors import QueryError
-from rightsgraph.graph.remote_engine import _POLL, _STALE, Engine, _rows, _write_timeout
+from rightsgraph.graph.remote_engine import _POLL, _STALE, Engine, _rows, _write_timeout, chunks
 from rightsgraph.graph.remote_http import Client, StoreUnavailableError
 from rightsgraph.graph.remote_loads import (
     GENERATION_PREFIX,
@@ -314,58 +314,6 @@ def _abandon(marker: str) -> str:
             f"DROP SILENT GRAPH <{lock_of(target)}>")
 
 
-def chunks(triples: list[Triple], ntriples: bytes, size: int) -> Iterator[bytes]:
-    """``ntriples`` (the serialisation of ``triples``, a line each) cut at line ends
-    into pieces of at most ``size`` bytes (a longer line or blank-node group goes
-    alone); the triples that share blank nodes go in one piece."""
-    if not any(isinstance(t.subject, BlankNode) or isinstance(t.object, (BlankNode, Triple))
-               for t in triples):
-        start = 0
-        while start < len(ntriples):
-            end = ntriples.rfind(b"\n", start, start + size) + 1
-            if end <= start:  # one line longer than size
-                end = ntriples.find(b"\n", start) + 1 or len(ntriples)
-            yield ntriples[start:end]
-            start = end
-        return
-    lines = ntriples.split(b"\n")[:-1]
-    if len(lines) != len(triples) or any(isinstance(t.object, Triple) for t in triples):
-        yield ntriples  # cannot be cut safely
-        return
-    parent: dict[str, str] = {}
-
-    def root(node: str) -> str:
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    keys: list[str | None] = []
-    for t in triples:
-        blanks = [n.value for n in (t.subject, t.object) if isinstance(n, BlankNode)]
-        for blank in blanks:
-            parent.setdefault(blank, blank)
-        if len(blanks) == 2:
-            parent[root(blanks[0])] = root(blanks[1])
-        keys.append(blanks[0] if blanks else None)
-    groups: dict[str, list[bytes]] = {}
-    units: list[bytes] = []
-    for line, key in zip(lines, keys, strict=True):
-        if key is None:
-            units.append(line + b"\n")
-        else:
-            groups.setdefault(root(key), []).append(line + b"\n")
-    units += [b"".join(group) for group in groups.values()]
-    piece: list[bytes] = []
-    length = 0
-    for unit in units:
-        if piece and length + len(unit) > size:
-            yield b"".join(piece)
-            piece, length = [], 0
-        piece.append(unit)
-        length += len(unit)
-    if piece:
-        yield b"".join(piece)
 
 
 
@@ -374,5 +322,3 @@ def _select_graphs(client: Client, path: str, query: str,
                    timeout: float | None = None) -> list[str]:
     return sorted(b["g"]["value"] for b in _rows(client, path, query, timeout)
                   if b["g"]["type"] == "uri")
-
-

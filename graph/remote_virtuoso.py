@@ -12,9 +12,10 @@ graph and leave the system and staging graphs out themselves.  Updates at
 ``/sparql-auth`` and Graph Store writes at ``/sparql-graph-crud-auth``, both
 with HTTP Digest authentication.  Virtuoso's SPARQL compiler cannot take a large ``INSERT DATA`` (nor any with
 blank nodes), and its Graph Store ``PUT`` is neither atomic nor
-all-or-nothing, so a source is written with ``POST`` into a staging graph of
-its own (``<slot>-<token>``), which every query excludes, under one of a few
-slots, and swapped in by one update (one transaction):
+all-or-nothing, so a source is written with ``POST`` requests (of at most
+:attr:`Virtuoso.chunk_size` bytes each, the triples that share blank nodes in
+one) into a staging graph of its own (``<slot>-<token>``), which every query
+excludes, under one of a few slots, and swapped in by one update (one transaction):
 ``MOVE`` when the source's graph holds triples, ``ADD`` and a ``DROP`` of the
 staging graph when it is new.  A slot is claimed in
 ``urn:rightsgraph:pending`` first (with the name of its staging graph, so
@@ -64,7 +65,15 @@ from typing import BinaryIO, NamedTuple, TypeVar
 from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 
 from rightsgraph.graph.errors import QueryError
-from rightsgraph.graph.remote_engine import _POLL, _STALE, Engine, _rows, _urlencode, _write_timeout
+from rightsgraph.graph.remote_engine import (
+    _POLL,
+    _STALE,
+    Engine,
+    _rows,
+    _urlencode,
+    _write_timeout,
+    chunks,
+)
 from rightsgraph.graph.remote_http import Client, StoreTimeoutError, StoreUnavailableError
 from rightsgraph.graph.remote_loads import (
     STAGING_PREFIX,
@@ -92,6 +101,11 @@ _SWAP_SINCE = "urn:rightsgraph:swapSince"
 #: ``<_SWAPS> <_LAST_SWAP> "<token>"``: the last swap that ended (a new token each time).
 _SWAPS = "urn:rightsgraph:swaps"
 _LAST_SWAP = "urn:rightsgraph:lastSwap"
+#: Bytes of N-Triples per Graph Store ``POST`` into a staging graph.  One 300 MB
+#: ``POST`` (1.95M triples) has left Virtuoso 7.2 waiting on its own locks, idle,
+#: for over ten minutes ("Locks are held for a long time"); it took 46 s in
+#: another run.  Smaller transactions avoid that.
+DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024
 #: Virtuoso's code for a transaction it aborted as a deadlock, which the client may retry.
 _DEADLOCK = "SR172"
 _DEADLOCK_RETRIES = 3
@@ -145,10 +159,14 @@ class Virtuoso(Engine):
     blank_iri = "nodeID://"
     has_default_graph = False
 
-    def __init__(self) -> None:
+    def __init__(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
         self.system_graphs: list[str] = []
         self._visible: tuple[float, list[str]] | None = None
         self._seen: _Swaps | None = None
+        #: Bytes of N-Triples sent to the staging graph per Graph Store ``POST``.
+        self.chunk_size = chunk_size
+        #: Called with (bytes written, bytes to write) after each chunk.
+        self.progress: Callable[[int, int], None] | None = None
 
     def prepare(self, client: Client) -> None:
         super().prepare(client)
@@ -362,7 +380,12 @@ class Virtuoso(Engine):
         # A large source takes a while to parse and to copy: it is slow, not lost.
         limit = _write_timeout(client, len(ntriples))
         try:
-            self._post(client, staging, ntriples, limit)
+            written = 0
+            for chunk in chunks(triples, ntriples, self.chunk_size):
+                self._post(client, staging, chunk, _write_timeout(client, len(chunk)))
+                written += len(chunk)
+                if self.progress is not None:
+                    self.progress(written, len(ntriples))
             marker = self.begin_swap(client, graph.value, limit)
             if self._turn(client, graph.value, marker, limit):
                 self.update(client, f"MOVE SILENT <{staging}> TO {target}", timeout=limit)
@@ -385,7 +408,7 @@ class Virtuoso(Engine):
             self._quietly(client, _release(slot, token))
 
     def _post(self, client: Client, staging: str, ntriples: bytes, limit: float) -> None:
-        """Add ``ntriples`` to the empty staging graph ``staging``; a write that
+        """Add ``ntriples`` (a chunk) to the staging graph ``staging``; a write that
         Virtuoso aborted as a deadlock (it asks the client to retry) is sent
         again, a few times (the same triples again: nothing doubles).
 

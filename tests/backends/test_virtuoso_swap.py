@@ -1,9 +1,11 @@
 """How Virtuoso readers pass a graph being swapped in: they wait for a swap
 under way to end, give up with a clear error at their time limit, and pass
-the marker of a writer that died once its time is up."""
+the marker of a writer that died once its time is up.  And how a load stages:
+in chunks, in a graph of its own, which nothing leaves behind."""
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 import time
@@ -11,13 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, RdfFormat, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from rightsgraph.graph.remote_engine import _urlencode
 from rightsgraph.graph.remote_http import StoreUnavailableError
 from rightsgraph.graph.remote_virtuoso import (
     _SLOT_PREFIX,
     _STAGED,
+    DEFAULT_CHUNK_SIZE,
     PENDING_GRAPH,
     STAGING_SLOTS,
     SWAP_GRACE,
@@ -25,6 +28,7 @@ from rightsgraph.graph.remote_virtuoso import (
     _release,
 )
 from rightsgraph.graph.store import GraphStore
+from rightsgraph.ontology.terms import RDFS
 
 sys.path.insert(0, str(Path(__file__).parent))
 from servers import Server  # noqa: E402
@@ -180,3 +184,65 @@ def test_a_dead_loaders_staging_graph_is_dropped_by_the_next_claim(
     for slot in slots:
         engine._clear_leftovers(client, slot, "")
     assert full() == []
+
+
+def _staging_graphs(client: object) -> list[str]:
+    """The staging graphs that hold something."""
+    query = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+             f"FILTER(STRSTARTS(STR(?g), '{_SLOT_PREFIX}')) }}")
+    body = client.request("POST", "/sparql", body=_urlencode([("query", query)]),  # type: ignore[attr-defined]
+                          content_type="application/x-www-form-urlencoded",
+                          accept="application/sparql-results+json").body
+    return [row["g"]["value"] for row in json.loads(body)["results"]["bindings"]]
+
+
+class Interrupted(Exception):
+    """The load stopped between two chunks (as Ctrl-C would stop it)."""
+
+
+@pytest.fixture
+def small_chunks(writer: GraphStore) -> Iterator[tuple[Virtuoso, list[tuple[int, int]]]]:
+    """The writer's engine cutting loads into 16 KiB chunks, and the progress it reports."""
+    engine = _engine(writer)
+    reported: list[tuple[int, int]] = []
+    engine.chunk_size = 16 * 1024
+    engine.progress = lambda written, total: reported.append((written, total))
+    yield engine, reported
+    engine.chunk_size, engine.progress = DEFAULT_CHUNK_SIZE, None
+
+
+def test_a_large_source_goes_in_chunks_with_its_blank_nodes_whole(
+        writer: GraphStore, small_chunks: tuple[Virtuoso, list[tuple[int, int]]]) -> None:
+    _, reported = small_chunks
+    note = NamedNode(EX + "note")
+    triples = labels(2000, "swap-chunked")
+    for i in range(150):  # a blank node per note, written in a triple of its own and a label
+        blank = BlankNode()
+        triples += [Triple(NamedNode(f"{EX}swap-chunked/{i}"), note, blank),
+                    Triple(blank, RDFS.label, Literal(f"note {i}"))]
+    assert writer.replace_graph(GRAPH, triples) == 2300
+    assert len(reported) > 5, "the source went in several chunks"
+    assert [written for written, _ in reported] == sorted(written for written, _ in reported)
+    assert reported[-1][0] == reported[-1][1]
+    joined = next(iter(writer.query(  # type: ignore[arg-type]
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH.value}> {{ "
+        f"?r <{note.value}> ?b . ?b <{RDFS.label.value}> ?l }} }}")))
+    assert int(joined["n"].value) == 150, "no chunk cut a note from its blank node's label"
+    assert _staging_graphs(writer.remote.client) == []  # type: ignore[union-attr]
+
+
+def test_a_chunked_load_stopped_halfway_changes_nothing(
+        writer: GraphStore, small_chunks: tuple[Virtuoso, list[tuple[int, int]]]) -> None:
+    engine, _reported = small_chunks
+
+    def stop_halfway(written: int, total: int) -> None:
+        if written > total // 2:
+            raise Interrupted
+
+    engine.progress = stop_halfway
+    with pytest.raises(Interrupted):
+        writer.replace_graph(GRAPH, labels(3000, "swap-half"))
+    client = writer.remote.client  # type: ignore[union-attr]
+    assert _readings(writer) == {"count": 30, "GRAPH <g>": 30, "union": 30, "quads": 30}
+    assert _staging_graphs(client) == []
+    assert all(engine._holders(client, f"{_SLOT_PREFIX}{n}") == [] for n in range(STAGING_SLOTS))
