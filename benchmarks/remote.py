@@ -148,7 +148,7 @@ class RawServer:
         if self.kind == "virtuoso":
             target = self.base + "/sparql-graph-crud-auth?" + urllib.parse.urlencode(
                 {"graph-uri": graph})
-            for part in parts(ntriples, VIRTUOSO_PART):
+            for part in line_parts(ntriples, VIRTUOSO_PART):
                 self._send("POST", target, part, {"Content-Type": "text/turtle"})
         else:
             target = self.base + "/store?" + urllib.parse.urlencode({"graph": graph})
@@ -173,7 +173,8 @@ class RawServer:
         for name, ntriples in parts.items():
             self.post_graph(name, ntriples)
         return (time.perf_counter() - started,
-                f"{len(parts)} Graph Store POST(s) with Digest authentication, one per graph")
+                f"{len(parts)} graph(s), each by Graph Store POSTs of at most "
+                f"{VIRTUOSO_PART // 2**20} MiB with Digest authentication")
 
     # ------------------------------------------------------------ reading
 
@@ -197,12 +198,12 @@ class RawServer:
         return b"".join(self.get_graph(graph) for graph in graphs)
 
 
-def parts(data: bytes, size: int) -> list[bytes]:
+def line_parts(data: bytes, size: int) -> list[bytes]:
     """``data`` cut at line ends into parts of at most ``size`` bytes (a longer line whole).
 
-    >>> parts(b"a\\nbb\\nc\\n", 4)
+    >>> line_parts(b"a\\nbb\\nc\\n", 4)
     [b'a\\n', b'bb\\n', b'c\\n']
-    >>> parts(b"a\\nb\\n", 100), parts(b"", 4)
+    >>> line_parts(b"a\\nb\\n", 100), line_parts(b"", 4)
     ([b'a\\nb\\n'], [])
     """
     out, start = [], 0
