@@ -611,10 +611,14 @@ def machine() -> str:
                 Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
+    # Tracked files changed since that commit, the results file itself left out.
+    changed = [line for line in subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+        text=True).stdout.splitlines() if not line.endswith("benchmarks/RESULTS.md")]
     return (f"nproc {len(os.sched_getaffinity(0))} ({cpu}), RAM {memory / 2**20:.1f} GiB, "
             f"Python {platform.python_version()}, pyoxigraph {pyoxigraph.__version__}, "
-            f"{platform.system()} {platform.release()}, commit {commit or 'unknown'} "
-            "(plus uncommitted work in progress)")
+            f"{platform.system()} {platform.release()}, commit {commit or 'unknown'}"
+            + (" (plus uncommitted changes)" if changed else ""))
 
 
 def append_section(path: Path, section: str) -> None:
