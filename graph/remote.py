@@ -45,6 +45,7 @@ from pyoxigraph import (
 
 from rightsgraph.graph.dataset import names_dataset
 from rightsgraph.graph.errors import QueryError
+from rightsgraph.graph.remote_engine import _urlencode
 from rightsgraph.graph.remote_engines import Engine, detect_engine
 from rightsgraph.graph.remote_http import Client, Endpoint, StoreTimeoutError
 from rightsgraph.graph.remote_sparql import bind_values, prologue, query_form, term
@@ -120,7 +121,7 @@ class RemoteStore:
             raise QueryError(f"the store's answer could not be read: {exc}") from None
 
     def _ask(self, params: list[tuple[str, str]], accept: str, timeout: float | None) -> bytes:
-        answer = self.client.request("POST", self.engine.query_path, body=_form(params),
+        answer = self.client.request("POST", self.engine.query_path, body=_urlencode(params),
                                      content_type="application/x-www-form-urlencoded",
                                      accept=accept, timeout=timeout)
         return answer.body
@@ -295,12 +296,6 @@ class RemoteStore:
     def remove_graph(self, graph: NamedNode) -> None:
         """Drop ``graph`` (one transaction)."""
         self.update(f"DROP SILENT GRAPH {term(graph)}")
-
-
-def _form(params: list[tuple[str, str]]) -> bytes:
-    import urllib.parse
-
-    return urllib.parse.urlencode(params).encode()
 
 
 def _triples(data: bytes) -> QueryTriples:
