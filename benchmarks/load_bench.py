@@ -360,7 +360,7 @@ def _library_load(paths: list[Path], store_dir: str, context: Any, force: bool =
             found[kind] += count
     return {"seconds": dict(times), "load": times["parse"] + times["store"] + times["close"],
             "triples": sum(o.triples for o in outcomes), "rss_after_parse_mib": after_parse,
-            "found": dict(found)}
+            "found": dict(found), "remote": getattr(store, "remote", None) is not None}
 
 
 #: The pyoxigraph ``Store`` methods whose time the breakdown reports, with their names there.
@@ -409,7 +409,8 @@ def _bulk_load(nt: Path, store_dir: str) -> Result:
 
     For a server (``store_dir`` an http URL), the server's own bulk path
     (:meth:`benchmarks.remote.RawServer.load_file`): Oxigraph, one POST of the
-    file to ``/store``; Virtuoso, one Graph Store POST per graph.
+    file to ``/store``; Virtuoso, Graph Store POSTs of each graph (in parts, see
+    :mod:`benchmarks.remote`).
     """
     from pyoxigraph import NamedNode, RdfFormat, Store
 
@@ -555,7 +556,9 @@ def where_time_goes(r: Result) -> str:
     rest = s.get("replace_graphs", 0) - sum(writes.values()) - s.get("count", 0)
     steps = [f"looking up the sources' previous records {s.get('source_records', 0):.1f} s",
              *(f"{WRITES[name]} {seconds:.1f} s" for name, seconds in writes.items()),
-             f"building the quads and other Python in replace_graphs {rest:.1f} s",
+             (f"sending to the server (the writes, the swap and the Python around them) {rest:.1f} s"
+              if r.get("remote") else
+              f"building the quads and other Python in replace_graphs {rest:.1f} s"),
              f"counting the new graph {s.get('count', 0):.1f} s"]
     return (f"parse into Python triples {s['parse']:.1f} s (RSS after parsing "
             f"{r['rss_after_parse_mib']:,.0f} MiB); store {s['store']:.1f} s = "

@@ -13,7 +13,8 @@ driven directly over HTTP by its own bulk paths, without rightsgraph:
   of a graph (Turtle) or of everything (TriG);
 * Virtuoso 7: Graph Store ``POST /sparql-graph-crud-auth?graph-uri=…`` with
   HTTP Digest authentication, one request per graph, a large graph in parts of
-  at most :data:`VIRTUOSO_PART` bytes (cut at line ends: one 300 MB request
+  at most :data:`VIRTUOSO_PART` bytes (cut between triples, blank-node groups
+  whole, before the clock starts: one 300 MB request
   has left Virtuoso 7.2 idle with "lock escalation … fails" in its log, for
   over ten minutes, in one run of three); queries at ``/sparql``
   with the dataset rightsgraph itself sends (``default-graph-uri`` and
@@ -145,14 +146,30 @@ class RawServer:
 
     def post_graph(self, graph: str, ntriples: bytes) -> None:
         """Add N-Triples to ``graph`` by the server's Graph Store bulk path."""
+        self._post_parts(graph, self._parts(ntriples))
+
+    def _parts(self, ntriples: bytes) -> list[bytes]:
+        """The bodies ``ntriples`` is posted in: one, or for Virtuoso parts of at
+        most :data:`VIRTUOSO_PART` bytes, the triples that share blank nodes in one."""
+        if self.kind != "virtuoso" or len(ntriples) <= VIRTUOSO_PART:
+            return [ntriples]
+        from pyoxigraph import RdfFormat, parse
+
+        from rightsgraph.graph.remote_engine import chunks
+
+        return list(chunks(list(parse(ntriples, format=RdfFormat.N_TRIPLES)), ntriples,
+                           VIRTUOSO_PART))
+
+    def _post_parts(self, graph: str, parts: list[bytes]) -> None:
         if self.kind == "virtuoso":
             target = self.base + "/sparql-graph-crud-auth?" + urllib.parse.urlencode(
                 {"graph-uri": graph})
-            for part in line_parts(ntriples, VIRTUOSO_PART):
+            for part in parts:
                 self._send("POST", target, part, {"Content-Type": "text/turtle"})
-        else:
-            target = self.base + "/store?" + urllib.parse.urlencode({"graph": graph})
-            self._send("POST", target, ntriples, {"Content-Type": "application/n-triples"})
+            return
+        target = self.base + "/store?" + urllib.parse.urlencode({"graph": graph})
+        for part in parts:
+            self._send("POST", target, part, {"Content-Type": "application/n-triples"})
 
     def load_file(self, data: Path, graph: str) -> tuple[float, str]:
         """Bulk-load an N-Triples file (into ``graph``) or an N-Quads file; (seconds, how).
@@ -168,13 +185,14 @@ class RawServer:
             self._send("POST", target, body, {
                 "Content-Type": "application/n-quads" if quads else "application/n-triples"})
             return time.perf_counter() - started, "one HTTP POST of the file to the server's /store"
-        parts = split_by_graph(data.read_bytes()) if quads else {graph: data.read_bytes()}
+        graphs = split_by_graph(data.read_bytes()) if quads else {graph: data.read_bytes()}
+        bodies = {name: self._parts(ntriples) for name, ntriples in graphs.items()}
         started = time.perf_counter()
-        for name, ntriples in parts.items():
-            self.post_graph(name, ntriples)
+        for name, parts in bodies.items():
+            self._post_parts(name, parts)
         return (time.perf_counter() - started,
-                f"{len(parts)} graph(s), each by Graph Store POSTs of at most "
-                f"{VIRTUOSO_PART // 2**20} MiB with Digest authentication")
+                f"{len(graphs)} graph(s) in {sum(len(p) for p in bodies.values())} Graph Store "
+                f"POST(s) of at most {VIRTUOSO_PART // 2**20} MiB, with Digest authentication")
 
     # ------------------------------------------------------------ reading
 
@@ -196,25 +214,6 @@ class RawServer:
         if self.kind == "oxigraph":
             return self._send("GET", self.base + "/store", headers={"Accept": "application/trig"})
         return b"".join(self.get_graph(graph) for graph in graphs)
-
-
-def line_parts(data: bytes, size: int) -> list[bytes]:
-    """``data`` cut at line ends into parts of at most ``size`` bytes (a longer line whole).
-
-    >>> line_parts(b"a\\nbb\\nc\\n", 4)
-    [b'a\\n', b'bb\\n', b'c\\n']
-    >>> line_parts(b"a\\nb\\n", 100), line_parts(b"", 4)
-    ([b'a\\nb\\n'], [])
-    """
-    out, start = [], 0
-    while start < len(data):
-        end = start + size
-        if end < len(data):
-            cut = data.rfind(b"\n", start, end) + 1
-            end = cut if cut > start else data.find(b"\n", end) + 1 or len(data)
-        out.append(data[start:end])
-        start = end
-    return out
 
 
 def split_by_graph(nquads: bytes) -> dict[str, bytes]:

@@ -48,13 +48,13 @@ from rightsgraph.graph.errors import QueryError
 from rightsgraph.graph.remote_engine import _urlencode
 from rightsgraph.graph.remote_engines import Engine, detect_engine
 from rightsgraph.graph.remote_http import Client, Endpoint, StoreTimeoutError
+from rightsgraph.graph.remote_ntriples import CANCELLED
 from rightsgraph.graph.remote_sparql import bind_values, prologue, query_form, term
 
 __all__ = ["RemoteStore", "is_remote_location"]
 
 #: Seconds a cached description of blank nodes stays valid (they change only on loads).
 _BLANK_CACHE_SECONDS = 30.0
-_CANCELLED = b"The SPARQL operation has been cancelled"
 _S, _P, _O, _G = (Variable(name) for name in "spog")
 
 
@@ -110,7 +110,7 @@ class RemoteStore:
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
         body = self.engine.read(self.client, lambda params: self._ask(text + params, accept, timeout),
                                 dataset, union, timeout, own_dataset=names_dataset(sparql))
-        if body.rstrip().endswith(_CANCELLED):
+        if body.rstrip().endswith(CANCELLED):
             raise StoreTimeoutError(f"the store at {self.url} stopped the query at its own time limit")
         try:
             if graph_form:

@@ -288,7 +288,7 @@ class Client:
             answer = Answer(response.status, response.headers.get("Content-Type", ""), data,
                             response.headers.get("Server", ""),
                             tuple(response.headers.get_all("WWW-Authenticate") or ()))
-            if response.will_close:
+            if response.will_close or not response.isclosed():  # (a reader that stopped early)
                 connection.close()
             else:
                 self._give(connection)

@@ -33,7 +33,7 @@ graph is replaced in one of two ways:
   the next chunked load once they are older than six hours.  Oxigraph
   renames blank nodes per request, so the triples that share blank nodes
   travel in one chunk.  Exports read a graph with a Graph Store ``GET``
-  (:meth:`~rightsgraph.graph.remote_engine.Engine.graph_ntriples`), checked the same way.
+  (:meth:`Oxigraph.graph_ntriples`), checked the same way.
 
 Readers see the old graph or the new one either way, and a load that fails
 or whose connection drops changes nothing.

@@ -377,6 +377,7 @@ class Virtuoso(Engine):
         slot, token = self._claim(client)
         staging = _staging(slot, token)
         marker = None
+        forget = True  # whether the release forgets the staging graph
         # A large source takes a while to parse and to copy: it is slow, not lost.
         limit = _write_timeout(client, len(ntriples))
         try:
@@ -395,8 +396,11 @@ class Virtuoso(Engine):
                 self.update(client, f"ADD SILENT <{staging}> TO {target} ;\n"
                                     f"DROP SILENT GRAPH <{staging}>", timeout=limit)
         except StoreTimeoutError:
-            # The server may still be moving: the marker stays until its time is up.
+            # The server may still be writing or moving: the marker stays until its
+            # time is up, and so does the record of the staging graph, which the
+            # next claim of the slot drops (it may fill after the drop here).
             marker = None
+            forget = False
             self._clear(client, staging)
             raise
         except BaseException:
@@ -405,7 +409,7 @@ class Virtuoso(Engine):
         finally:
             if marker is not None:
                 self._ending(client, marker)
-            self._quietly(client, _release(slot, token))
+            self._quietly(client, _release(slot, token, forget_staging=forget))
 
     def _post(self, client: Client, staging: str, ntriples: bytes, limit: float) -> None:
         """Add ``ntriples`` (a chunk) to the staging graph ``staging``; a write that
@@ -532,12 +536,15 @@ def _claim_update(slot: str, token: str, stale: str) -> str:
     )
 
 
-def _release(slot: str, token: str) -> str:
-    """Free ``slot``, and forget the staging graph of this claim (empty by now,
-    or dropped as the load failed)."""
+def _release(slot: str, token: str, *, forget_staging: bool = True) -> str:
+    """Free ``slot``, and (``forget_staging``) forget the staging graph of this
+    claim: empty by now, or dropped as the load failed.  A staging graph kept on
+    record is dropped by the next claim of the slot."""
     graph = f"<{PENDING_GRAPH}>"
-    return (f"DELETE DATA {{ GRAPH {graph} {{ <{slot}> <{_STAGED}> <{_staging(slot, token)}> }} }} ;\n"
-            f"DELETE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> \"{token}\" ; <{_CLAIMED_AT}> ?at }} }}\n"
+    forget = (f"DELETE DATA {{ GRAPH {graph} {{ <{slot}> <{_STAGED}> <{_staging(slot, token)}> }} }} ;\n"
+              if forget_staging else "")
+    return (forget
+            + f"DELETE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> \"{token}\" ; <{_CLAIMED_AT}> ?at }} }}\n"
             f"WHERE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> \"{token}\" ; <{_CLAIMED_AT}> ?at }} }}")
 
 

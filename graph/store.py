@@ -227,7 +227,7 @@ class GraphStore:
         (:class:`~rightsgraph.graph.serialized.SerializedTriples`) go in by
         the bulk loader, parsed once in Rust; a syntax error found there
         drops everything the batch wrote.  A remote store does the same on
-        the server (:mod:`rightsgraph.graph.remote_engines`), one graph after
+        the server (:mod:`rightsgraph.graph.remote_engine`), one graph after
         the other, after every file of the batch has been parsed.
         """
         if isinstance(self._store, RemoteStore):

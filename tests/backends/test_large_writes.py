@@ -2,10 +2,10 @@
 given time in proportion to its size: large is slow, not lost.
 
 Virtuoso's writes get the same allowance (graph/remote_virtuoso.py), but a
-test of it there cannot be made reliable: Virtuoso 7.2 sometimes holds the
-``MOVE`` after a large ``PUT`` for 40 to 100 s whatever the allowance (seen
-for 60,000 triples; see docs/deployment.md), so only Oxigraph server is
-measured here."""
+test of it there could not be made reliable: Virtuoso 7.2 held the ``MOVE``
+after a large write for 40 to 100 s whatever the allowance (seen for 60,000
+triples: the mis-planned deletes of docs/deployment.md, since avoided), so
+only Oxigraph server is measured here."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from rightsgraph.graph.remote_engine import _urlencode
-from rightsgraph.graph.remote_http import StoreUnavailableError
+from rightsgraph.graph.remote_http import StoreTimeoutError, StoreUnavailableError
 from rightsgraph.graph.remote_virtuoso import (
     _SLOT_PREFIX,
     _STAGED,
@@ -222,7 +222,9 @@ def test_a_large_source_goes_in_chunks_with_its_blank_nodes_whole(
                     Triple(blank, RDFS.label, Literal(f"note {i}"))]
     assert writer.replace_graph(GRAPH, triples) == 2300
     assert len(reported) > 5, "the source went in several chunks"
-    assert [written for written, _ in reported] == sorted(written for written, _ in reported)
+    written = [0, *(done for done, _ in reported)]
+    sizes = [after - before for before, after in zip(written, written[1:], strict=False)]
+    assert all(0 < size <= 16 * 1024 for size in sizes), sizes
     assert reported[-1][0] == reported[-1][1]
     joined = next(iter(writer.query(  # type: ignore[arg-type]
         f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH.value}> {{ "
@@ -246,3 +248,36 @@ def test_a_chunked_load_stopped_halfway_changes_nothing(
     assert _readings(writer) == {"count": 30, "GRAPH <g>": 30, "union": 30, "quads": 30}
     assert _staging_graphs(client) == []
     assert all(engine._holders(client, f"{_SLOT_PREFIX}{n}") == [] for n in range(STAGING_SLOTS))
+
+
+def test_a_load_that_timed_out_leaves_its_staging_graph_on_record(
+        writer: GraphStore, small_chunks: tuple[Virtuoso, list[tuple[int, int]]]) -> None:
+    """After a timeout the server may still be writing the staging graph: the
+    load frees its slot but keeps the staging graph on record, so that the
+    next claim of the slot drops whatever arrived after the load gave up."""
+    engine, _ = small_chunks
+
+    def time_out(written: int, total: int) -> None:
+        raise StoreTimeoutError("the store did not answer within 1 s")
+
+    engine.progress = time_out
+    with pytest.raises(StoreTimeoutError):
+        writer.replace_graph(GRAPH, labels(3000, "swap-late"))
+    client = writer.remote.client  # type: ignore[union-attr]
+    assert _readings(writer) == {"count": 30, "GRAPH <g>": 30, "union": 30, "quads": 30}
+    slots = [f"{_SLOT_PREFIX}{n}" for n in range(STAGING_SLOTS)]
+    assert all(engine._holders(client, slot) == [] for slot in slots), "the slot is free"
+    query = f"SELECT ?slot ?g WHERE {{ GRAPH <{PENDING_GRAPH}> {{ ?slot <{_STAGED}> ?g }} }}"
+    body = client.request("POST", "/sparql", body=_urlencode([("query", query)]),
+                          content_type="application/x-www-form-urlencoded",
+                          accept="application/sparql-results+json").body
+    kept = [(row["slot"]["value"], row["g"]["value"])
+            for row in json.loads(body)["results"]["bindings"]]
+    assert len(kept) == 1 and kept[0][1].startswith(kept[0][0] + "-"), kept
+    # What arrives late is dropped by the next claim of that slot.
+    client.request("POST", "/sparql-graph-crud-auth", params=[("graph-uri", kept[0][1])],
+                   body=serialize(labels(5, "swap-late"), format=RdfFormat.N_TRIPLES),
+                   content_type="text/turtle")
+    assert _staging_graphs(client) == [kept[0][1]]
+    engine._clear_leftovers(client, kept[0][0], "")
+    assert _staging_graphs(client) == []

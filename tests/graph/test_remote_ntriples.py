@@ -12,7 +12,7 @@ import pytest
 from pyoxigraph import RdfFormat, parse, serialize
 
 from rightsgraph.graph.errors import QueryError
-from rightsgraph.graph.remote_http import Client, Endpoint
+from rightsgraph.graph.remote_http import Client, Endpoint, StoreTimeoutError
 from rightsgraph.graph.remote_ntriples import _Mended, read_ntriples
 
 XSD_INT = b"<http://www.w3.org/2001/XMLSchema#int>"
@@ -78,11 +78,18 @@ def test_unmended_tabs_are_still_read() -> None:
 @pytest.mark.parametrize("body", [
     b"<urn:s> <urn:p> .\n",
     b"<urn:s> <urn:p> <urn:o> .\n<urn:s> <urn:p> \"open\n",
-    b"<urn:s> <urn:p> <urn:o> .\nThe SPARQL operation has been cancelled\n",
+    b"<urn:s> <urn:p> <urn:o> .\nThe SPARQL operation was not understood\n",
 ])
 def test_a_body_that_is_not_ntriples_is_a_query_error(body: bytes) -> None:
     with pytest.raises(QueryError, match="the store's N-Triples could not be read"):
         read_ntriples(io.BytesIO(body), untab)
+
+
+@pytest.mark.parametrize("mend", [None, untab])
+def test_a_body_cut_at_the_servers_time_limit_is_a_timeout(mend: object) -> None:
+    body = tabbed(20_000) + b"\n\nThe SPARQL operation has been cancelled\n"
+    with pytest.raises(StoreTimeoutError, match="its own time limit"):
+        read_ntriples(io.BytesIO(body), mend)  # type: ignore[arg-type]
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
