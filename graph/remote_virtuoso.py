@@ -306,9 +306,10 @@ class Virtuoso(Engine):
                 raise _reloading(client, limit)
             time.sleep(_POLL)
 
-    def end_swap(self, client: Client, marker: str) -> None:
+    def end_swap(self, client: Client, marker: str, then: str = "") -> None:
         """The swap marked by ``marker`` ended: move the last-swap token on, then
-        remove the marker (in that order, so that no reader sees neither)."""
+        remove the marker (in that order, so that no reader sees neither); then
+        the update ``then``, if given, in the same request."""
         token = uuid.uuid4().hex
         pending = f"<{PENDING_GRAPH}>"
         self.update(client, (
@@ -318,6 +319,7 @@ class Virtuoso(Engine):
             f"        FILTER(STR(?t) != \"{token}\") }} }} ;\n"
             f"DELETE {{ GRAPH {pending} {{ <{marker}> ?p ?o }} }}\n"
             f"WHERE {{ GRAPH {pending} {{ <{marker}> ?p ?o }} }}"
+            + (f" ;\n{then}" if then else "")
         ))
 
     def _all_graphs(self, client: Client) -> list[str]:
@@ -407,9 +409,9 @@ class Virtuoso(Engine):
             self._clear(client, staging)
             raise
         finally:
-            if marker is not None:
-                self._ending(client, marker)
-            self._quietly(client, _release(slot, token, forget_staging=forget))
+            release = _release(slot, token, forget_staging=forget)
+            if marker is None or not self._ending(client, marker, release):
+                self._quietly(client, release)
 
     def _post(self, client: Client, staging: str, ntriples: bytes, limit: float) -> None:
         """Add ``ntriples`` (a chunk) to the staging graph ``staging``; a write that
@@ -447,11 +449,13 @@ class Virtuoso(Engine):
                 raise
             # the store is failing; a later load or the stale-claim rule cleans up
 
-    def _ending(self, client: Client, marker: str) -> None:
+    def _ending(self, client: Client, marker: str, then: str) -> bool:
+        """End the swap of ``marker`` and run ``then`` in the same request; whether that went."""
         try:
-            self.end_swap(client, marker)
+            self.end_swap(client, marker, then)
+            return True
         except (StoreUnavailableError, QueryError):
-            pass  # the store is failing; readers pass the marker once its time is up
+            return False  # the store is failing; readers pass the marker once its time is up
 
     def _claim(self, client: Client) -> tuple[str, str]:
         """Claim a free slot for a load, whose staging graph is then
@@ -469,10 +473,10 @@ class Virtuoso(Engine):
         for number in slots:
             slot = f"{_SLOT_PREFIX}{number}"
             self.update(client, _claim_update(slot, token, stale))
-            holders = self._holders(client, slot)
+            holders, staged = self._slot(client, slot)
             if holders == [token]:
                 try:
-                    self._clear_leftovers(client, slot, _staging(slot, token))
+                    self._clear_leftovers(client, slot, _staging(slot, token), staged)
                 except BaseException:
                     self._quietly(client, _release(slot, token))
                     raise
@@ -484,19 +488,27 @@ class Virtuoso(Engine):
             "already; try again when one has finished"
         )
 
-    def _clear_leftovers(self, client: Client, slot: str, mine: str) -> None:
-        """Drop the staging graphs of ``slot`` that loaders which died left."""
+    def _clear_leftovers(self, client: Client, slot: str, mine: str,
+                         staged: list[str] | None = None) -> None:
+        """Drop the staging graphs of ``slot`` that loaders which died left
+        (``staged``: the slot's staging graphs on record, if just read)."""
         pending = f"<{PENDING_GRAPH}>"
-        query = f"SELECT ?g WHERE {{ GRAPH {pending} {{ <{slot}> <{_STAGED}> ?g }} }}"
-        for row in _rows(client, self.query_path, query):
-            left = row["g"]["value"]
+        for left in self._slot(client, slot)[1] if staged is None else staged:
             if left != mine and left.startswith(_SLOT_PREFIX):
                 self._clear(client, left, quietly=False)
                 self.update(client, f"DELETE DATA {{ GRAPH {pending} {{ <{slot}> <{_STAGED}> <{left}> }} }}")
 
     def _holders(self, client: Client, slot: str) -> list[str]:
-        query = (f"SELECT ?t WHERE {{ GRAPH <{PENDING_GRAPH}> {{ <{slot}> <{_CLAIM}> ?t }} }}")
-        return sorted(b["t"]["value"] for b in _rows(client, self.query_path, query))
+        return self._slot(client, slot)[0]
+
+    def _slot(self, client: Client, slot: str) -> tuple[list[str], list[str]]:
+        """The tokens of the claims on ``slot`` and the staging graphs on its record (one query)."""
+        pending = f"<{PENDING_GRAPH}>"
+        query = (f"SELECT ?t ?g WHERE {{ GRAPH {pending} {{ {{ <{slot}> <{_CLAIM}> ?t }} "
+                 f"UNION {{ <{slot}> <{_STAGED}> ?g }} }} }}")
+        rows = _rows(client, self.query_path, query)
+        return (sorted(b["t"]["value"] for b in rows if "t" in b),
+                sorted(b["g"]["value"] for b in rows if "g" in b and b["g"]["type"] == "uri"))
 
     def _quietly(self, client: Client, sparql: str) -> None:
         try:
