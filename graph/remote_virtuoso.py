@@ -86,7 +86,12 @@ PENDING_GRAPH = "urn:rightsgraph:pending"
 #: How many loads may write into a Virtuoso store at the same time.
 STAGING_SLOTS = 8
 _SLOT_PREFIX = STAGING_PREFIX + "slot-"
+#: ``<slot> _CLAIM "<token>@<server time>"``: a load holds ``slot`` since that time.
+#: The time is in the claim itself: two loads that claimed a slot at the same
+#: moment each release their own claim, and the other's stays whole.
 _CLAIM = "urn:rightsgraph:claim"
+#: Where releases before 2026-11-25 kept a claim's time (one per slot, which a
+#: release could take from the other claim of a slot claimed twice at once).
 _CLAIMED_AT = "urn:rightsgraph:claimedAt"
 #: ``<slot> _STAGED <graph>``: a load that claimed ``slot`` stages in ``graph``
 #: (kept until the load ends, so that the next claim drops what a dead loader left).
@@ -507,7 +512,7 @@ class Virtuoso(Engine):
         query = (f"SELECT ?t ?g WHERE {{ GRAPH {pending} {{ {{ <{slot}> <{_CLAIM}> ?t }} "
                  f"UNION {{ <{slot}> <{_STAGED}> ?g }} }} }}")
         rows = _rows(client, self.query_path, query)
-        return (sorted(b["t"]["value"] for b in rows if "t" in b),
+        return (sorted(b["t"]["value"].split("@", 1)[0] for b in rows if "t" in b),
                 sorted(b["g"]["value"] for b in rows if "g" in b and b["g"]["type"] == "uri"))
 
     def _quietly(self, client: Client, sparql: str) -> None:
@@ -535,29 +540,36 @@ def _reloading(client: Client, limit: float) -> StoreUnavailableError:
 
 
 def _claim_update(slot: str, token: str, stale: str) -> str:
-    """Take ``slot`` for ``token`` unless a live claim holds it (stale claims are removed)."""
+    """Take ``slot`` for ``token`` unless a live claim holds it.
+
+    Claims older than ``stale`` are removed first, and so are those without a
+    time (left by releases before 2026-11-25, whose times are dropped too)."""
     graph = f"<{PENDING_GRAPH}>"
     return (
-        f"DELETE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?t ; <{_CLAIMED_AT}> ?at }} }}\n"
-        f"WHERE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?t ; <{_CLAIMED_AT}> ?at }}\n"
-        f"        FILTER(STR(?at) < \"{stale}\") }} ;\n"
-        f"INSERT {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> \"{token}\" ; "
-        f"<{_CLAIMED_AT}> ?now ; <{_STAGED}> <{_staging(slot, token)}> }} }}\n"
-        f"WHERE {{ BIND(STR(NOW()) AS ?now)\n"
+        f"DELETE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?t }} }}\n"
+        f"WHERE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?t }}\n"
+        f"        FILTER(STRAFTER(STR(?t), \"@\") < \"{stale}\") }} ;\n"
+        f"DELETE {{ GRAPH {graph} {{ <{slot}> <{_CLAIMED_AT}> ?at }} }}\n"
+        f"WHERE {{ GRAPH {graph} {{ <{slot}> <{_CLAIMED_AT}> ?at }} }} ;\n"
+        f"INSERT {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?claim ; "
+        f"<{_STAGED}> <{_staging(slot, token)}> }} }}\n"
+        f"WHERE {{ BIND(CONCAT(\"{token}@\", STR(NOW())) AS ?claim)\n"
         f"        FILTER NOT EXISTS {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?other }} }} }}"
     )
 
 
 def _release(slot: str, token: str, *, forget_staging: bool = True) -> str:
-    """Free ``slot``, and (``forget_staging``) forget the staging graph of this
-    claim: empty by now, or dropped as the load failed.  A staging graph kept on
-    record is dropped by the next claim of the slot."""
+    """Free ``slot`` of the claim of ``token`` (only that one), and
+    (``forget_staging``) forget the staging graph of this claim: empty by now,
+    or dropped as the load failed.  A staging graph kept on record is dropped
+    by the next claim of the slot."""
     graph = f"<{PENDING_GRAPH}>"
     forget = (f"DELETE DATA {{ GRAPH {graph} {{ <{slot}> <{_STAGED}> <{_staging(slot, token)}> }} }} ;\n"
               if forget_staging else "")
     return (forget
-            + f"DELETE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> \"{token}\" ; <{_CLAIMED_AT}> ?at }} }}\n"
-            f"WHERE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> \"{token}\" ; <{_CLAIMED_AT}> ?at }} }}")
+            + f"DELETE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?t }} }}\n"
+            f"WHERE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?t }} "
+            f"FILTER(STRSTARTS(STR(?t), \"{token}@\")) }}")
 
 
 def _staging(slot: str, token: str) -> str:

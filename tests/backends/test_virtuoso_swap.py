@@ -10,14 +10,16 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
-from rightsgraph.graph.remote_engine import _urlencode
+from rightsgraph.graph.remote_engine import _STALE, _urlencode
 from rightsgraph.graph.remote_http import StoreTimeoutError, StoreUnavailableError
 from rightsgraph.graph.remote_virtuoso import (
+    _CLAIM,
     _SLOT_PREFIX,
     _STAGED,
     DEFAULT_CHUNK_SIZE,
@@ -25,6 +27,7 @@ from rightsgraph.graph.remote_virtuoso import (
     STAGING_SLOTS,
     SWAP_GRACE,
     Virtuoso,
+    _claim_update,
     _release,
 )
 from rightsgraph.graph.store import GraphStore
@@ -290,3 +293,42 @@ def test_a_load_that_timed_out_leaves_its_staging_graph_on_record(
     assert _staging_graphs(client) == [kept[0][1]]
     engine._clear_leftovers(client, kept[0][0], "")
     assert _staging_graphs(client) == []
+
+
+def test_two_claims_of_one_slot_each_release_only_their_own(writer: GraphStore) -> None:
+    """Virtuoso may let two loads claim one slot at the same moment (each then
+    gives it up); each release must take its own claim only, and the other
+    must keep its time, or the slot is never freed (nor ever stale)."""
+    engine, client = _engine(writer), writer.remote.client  # type: ignore[union-attr]
+    slot = next(s for s in (f"{_SLOT_PREFIX}{n}" for n in range(STAGING_SLOTS))
+                if not engine._holders(client, s))
+    stale = (datetime.now(UTC) - _STALE).strftime("%Y-%m-%dT%H:%M:%SZ")
+    engine.update(client, _claim_update(slot, "first", stale))
+    engine.update(client, f'INSERT {{ GRAPH <{PENDING_GRAPH}> {{ <{slot}> <{_CLAIM}> ?c }} }} '
+                          f'WHERE {{ BIND(CONCAT("second@", STR(NOW())) AS ?c) }}')
+    try:
+        assert engine._holders(client, slot) == ["first", "second"]
+        engine.update(client, _release(slot, "second"))
+        assert engine._holders(client, slot) == ["first"]
+        # (a claim that finds the slot held gives it up: _claim reads the holders)
+        engine.update(client, _claim_update(slot, "third", stale))
+        assert "first" in engine._holders(client, slot), "a live claim is not taken over"
+    finally:
+        for token in ("first", "second", "third"):
+            engine.update(client, _release(slot, token))
+    assert engine._holders(client, slot) == []
+
+
+def test_a_claim_without_a_time_is_taken_over(writer: GraphStore) -> None:
+    """A claim without a time (as releases before 2026-11-25 could leave one) is stale."""
+    engine, client = _engine(writer), writer.remote.client  # type: ignore[union-attr]
+    slot = next(s for s in (f"{_SLOT_PREFIX}{n}" for n in range(STAGING_SLOTS))
+                if not engine._holders(client, s))
+    stale = (datetime.now(UTC) - _STALE).strftime("%Y-%m-%dT%H:%M:%SZ")
+    engine.update(client, f'INSERT DATA {{ GRAPH <{PENDING_GRAPH}> {{ <{slot}> <{_CLAIM}> "old" }} }}')
+    engine.update(client, _claim_update(slot, "new", stale))
+    try:
+        assert engine._holders(client, slot) == ["new"]
+    finally:
+        engine.update(client, _release(slot, "new"))
+    assert engine._holders(client, slot) == []
