@@ -42,6 +42,24 @@ class Engine:
     #: Whether the engine has a default graph apart from the named graphs.
     has_default_graph = True
 
+    def __init__(self, chunk_size: int) -> None:
+        #: Bytes of N-Triples per request when a source is sent in chunks.
+        self.chunk_size = chunk_size
+        #: Called after each chunk with the bytes written so far and the total.
+        self.progress: Callable[[int, int], None] | None = None
+
+    def post_chunks(self, triples: list[Triple], ntriples: bytes,
+                    post: Callable[[bytes], object]) -> None:
+        """Send ``ntriples`` (the serialisation of ``triples``) through ``post`` in
+        chunks of at most :attr:`chunk_size` bytes (:func:`chunks`), telling
+        :attr:`progress` after each."""
+        written = 0
+        for chunk in chunks(triples, ntriples, self.chunk_size):
+            post(chunk)
+            written += len(chunk)
+            if self.progress is not None:
+                self.progress(written, len(ntriples))
+
     def prepare(self, client: Client) -> None:
         """Check the server answers a query (and learn what the engine needs)."""
         answer = client.request("POST", self.query_path, body=b"query=ASK%7B%7D",

@@ -49,7 +49,7 @@ from collections.abc import Callable
 from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 
 from rightsgraph.graph.errors import QueryError
-from rightsgraph.graph.remote_engine import _POLL, _STALE, Engine, _rows, _write_timeout, chunks
+from rightsgraph.graph.remote_engine import _POLL, _STALE, Engine, _rows, _write_timeout
 from rightsgraph.graph.remote_http import Client, StoreUnavailableError
 from rightsgraph.graph.remote_loads import (
     GENERATION_PREFIX,
@@ -63,7 +63,7 @@ from rightsgraph.graph.remote_loads import (
     target_of,
 )
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "Oxigraph", "chunks"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "Oxigraph"]
 
 #: A graph that does not exist: a dataset of nothing.
 _NOTHING = "urn:rightsgraph:nothing"
@@ -77,10 +77,7 @@ class Oxigraph(Engine):
     name = "Oxigraph server"
 
     def __init__(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
-        #: Bytes of N-Triples per request; a larger graph is loaded in chunks.
-        self.chunk_size = chunk_size
-        #: Called after each chunk with the bytes written so far and the total.
-        self.progress: Callable[[int, int], None] | None = None
+        super().__init__(chunk_size)  # a larger graph is loaded in chunks
         self._seen: Loads | None = None
 
     def forget(self) -> None:
@@ -210,14 +207,9 @@ class Oxigraph(Engine):
             return
         marker, into = self._claim(client, graph.value)
         try:
-            written = 0
-            for chunk in chunks(triples, ntriples, self.chunk_size):
-                client.request("POST", "/store", params=[("graph", into)], body=chunk,
-                               content_type="application/n-triples",
-                               timeout=_write_timeout(client, len(chunk)))
-                written += len(chunk)
-                if self.progress is not None:
-                    self.progress(written, len(ntriples))
+            self.post_chunks(triples, ntriples, lambda chunk: client.request(
+                "POST", "/store", params=[("graph", into)], body=chunk,
+                content_type="application/n-triples", timeout=_write_timeout(client, len(chunk))))
             if into == graph.value:  # a new source: it is whole, show it
                 client.request("POST", "/update", content_type="application/sparql-update",
                                body=(f"DROP GRAPH <{marker}> ;\n"

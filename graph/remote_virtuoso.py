@@ -72,7 +72,6 @@ from rightsgraph.graph.remote_engine import (
     _rows,
     _urlencode,
     _write_timeout,
-    chunks,
 )
 from rightsgraph.graph.remote_http import Client, StoreTimeoutError, StoreUnavailableError
 from rightsgraph.graph.remote_loads import (
@@ -165,13 +164,10 @@ class Virtuoso(Engine):
     has_default_graph = False
 
     def __init__(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
+        super().__init__(chunk_size)  # per Graph Store POST into a staging graph
         self.system_graphs: list[str] = []
         self._visible: tuple[float, list[str]] | None = None
         self._seen: _Swaps | None = None
-        #: Bytes of N-Triples sent to the staging graph per Graph Store ``POST``.
-        self.chunk_size = chunk_size
-        #: Called with (bytes written, bytes to write) after each chunk.
-        self.progress: Callable[[int, int], None] | None = None
 
     def prepare(self, client: Client) -> None:
         super().prepare(client)
@@ -388,12 +384,8 @@ class Virtuoso(Engine):
         # A large source takes a while to parse and to copy: it is slow, not lost.
         limit = _write_timeout(client, len(ntriples))
         try:
-            written = 0
-            for chunk in chunks(triples, ntriples, self.chunk_size):
-                self._post(client, staging, chunk, _write_timeout(client, len(chunk)))
-                written += len(chunk)
-                if self.progress is not None:
-                    self.progress(written, len(ntriples))
+            self.post_chunks(triples, ntriples, lambda chunk: self._post(
+                client, staging, chunk, _write_timeout(client, len(chunk))))
             marker = self.begin_swap(client, graph.value, limit)
             if self._turn(client, graph.value, marker, limit):
                 self.update(client, f"MOVE SILENT <{staging}> TO {target}", timeout=limit)
@@ -502,9 +494,6 @@ class Virtuoso(Engine):
             if left != mine and left.startswith(_SLOT_PREFIX):
                 self._clear(client, left, quietly=False)
                 self.update(client, f"DELETE DATA {{ GRAPH {pending} {{ <{slot}> <{_STAGED}> <{left}> }} }}")
-
-    def _holders(self, client: Client, slot: str) -> list[str]:
-        return self._slot(client, slot)[0]
 
     def _slot(self, client: Client, slot: str) -> tuple[list[str], list[str]]:
         """The tokens of the claims on ``slot`` and the staging graphs on its record (one query)."""

@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from rightsgraph.graph.remote_engine import chunks
 from rightsgraph.graph.remote_http import StoreUnavailableError
 from rightsgraph.graph.remote_loads import LOADING_PREFIX, STAGING_PREFIX, loading_marker, lock_of
-from rightsgraph.graph.remote_oxigraph import Oxigraph, chunks
+from rightsgraph.graph.remote_oxigraph import Oxigraph
 from rightsgraph.graph.store import GraphStore
 from rightsgraph.ontology.terms import RDF, RDFS
 

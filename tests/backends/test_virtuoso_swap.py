@@ -301,34 +301,34 @@ def test_two_claims_of_one_slot_each_release_only_their_own(writer: GraphStore) 
     must keep its time, or the slot is never freed (nor ever stale)."""
     engine, client = _engine(writer), writer.remote.client  # type: ignore[union-attr]
     slot = next(s for s in (f"{_SLOT_PREFIX}{n}" for n in range(STAGING_SLOTS))
-                if not engine._holders(client, s))
+                if not engine._slot(client, s)[0])
     stale = (datetime.now(UTC) - _STALE).strftime("%Y-%m-%dT%H:%M:%SZ")
     engine.update(client, _claim_update(slot, "first", stale))
     engine.update(client, f'INSERT {{ GRAPH <{PENDING_GRAPH}> {{ <{slot}> <{_CLAIM}> ?c }} }} '
                           f'WHERE {{ BIND(CONCAT("second@", STR(NOW())) AS ?c) }}')
     try:
-        assert engine._holders(client, slot) == ["first", "second"]
+        assert engine._slot(client, slot)[0] == ["first", "second"]
         engine.update(client, _release(slot, "second"))
-        assert engine._holders(client, slot) == ["first"]
+        assert engine._slot(client, slot)[0] == ["first"]
         # (a claim that finds the slot held gives it up: _claim reads the holders)
         engine.update(client, _claim_update(slot, "third", stale))
-        assert "first" in engine._holders(client, slot), "a live claim is not taken over"
+        assert "first" in engine._slot(client, slot)[0], "a live claim is not taken over"
     finally:
         for token in ("first", "second", "third"):
             engine.update(client, _release(slot, token))
-    assert engine._holders(client, slot) == []
+    assert engine._slot(client, slot)[0] == []
 
 
 def test_a_claim_without_a_time_is_taken_over(writer: GraphStore) -> None:
     """A claim without a time (as releases before 2026-11-25 could leave one) is stale."""
     engine, client = _engine(writer), writer.remote.client  # type: ignore[union-attr]
     slot = next(s for s in (f"{_SLOT_PREFIX}{n}" for n in range(STAGING_SLOTS))
-                if not engine._holders(client, s))
+                if not engine._slot(client, s)[0])
     stale = (datetime.now(UTC) - _STALE).strftime("%Y-%m-%dT%H:%M:%SZ")
     engine.update(client, f'INSERT DATA {{ GRAPH <{PENDING_GRAPH}> {{ <{slot}> <{_CLAIM}> "old" }} }}')
     engine.update(client, _claim_update(slot, "new", stale))
     try:
-        assert engine._holders(client, slot) == ["new"]
+        assert engine._slot(client, slot)[0] == ["new"]
     finally:
         engine.update(client, _release(slot, "new"))
-    assert engine._holders(client, slot) == []
+    assert engine._slot(client, slot)[0] == []
