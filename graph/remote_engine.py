@@ -150,6 +150,10 @@ class Engine:
         """Replace ``graph`` by ``triples``, atomically."""
         raise NotImplementedError
 
+    def remove_graph(self, client: Client, graph: str) -> None:
+        """Drop the graph ``graph`` (a checked IRI), in one transaction."""
+        self.update(client, f"DROP SILENT GRAPH <{graph}>")
+
 
 
 

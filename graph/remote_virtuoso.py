@@ -102,6 +102,10 @@ _SWAPPING = "urn:rightsgraph:swapping"
 _SWAP_UNTIL = "urn:rightsgraph:swapUntil"
 #: The server's clock when the marker was made: orders the swaps of one graph.
 _SWAP_SINCE = "urn:rightsgraph:swapSince"
+#: ``<marker> _FILLING <graph>``: the swap is a new source written straight into
+#: ``graph``.  Past its time the marker stays (no other swap removes it) and
+#: hides ``graph`` from every read, until a load drops the part written.
+_FILLING = "urn:rightsgraph:filling"
 #: ``<_SWAPS> <_LAST_SWAP> "<token>"``: the last swap that ended (a new token each time).
 _SWAPS = "urn:rightsgraph:swaps"
 _LAST_SWAP = "urn:rightsgraph:lastSwap"
@@ -136,6 +140,8 @@ _NUMERIC_BOOLEANS = tuple((b' "%s"^^<%s>' % (number, _XSD_BOOLEAN.encode()),
                            b' "%s"^^<%s>' % (word, _XSD_BOOLEAN.encode()))
                           for number, word in ((b"1", b"true"), (b"0", b"false")))
 _T = TypeVar("_T")
+#: A graph that does not exist: a dataset of nothing.
+_NOTHING = "urn:rightsgraph:nothing"
 _SYSTEM_PREFIXES = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#",
                     "http://www.w3.org/2002/07/owl#", "http://localuriqaserver/")
 
@@ -147,10 +153,17 @@ class _Swaps(NamedTuple):
     running: tuple[tuple[str, float], ...]
     #: The token of the last swap that ended (more than one while two end at once).
     last: tuple[str, ...]
+    #: Each marker of a new source written in place: its IRI, graph and time.
+    fills: tuple[tuple[str, str, float], ...] = ()
 
     def swapping(self, now: float) -> list[str]:
         """The markers of swaps under way: the stale ones (past their time) left out."""
         return [marker for marker, until in self.running if until > now]
+
+    def dead(self, now: float) -> dict[str, str]:
+        """The graphs that a loader which died (or gave up) left part written,
+        each with its marker: hidden from every read."""
+        return {graph: marker for marker, graph, until in self.fills if until <= now}
 
 
 
@@ -182,13 +195,18 @@ class Virtuoso(Engine):
             # Every graph, as for GRAPH <iri> and the store's own listings, which
             # leave out the hidden ones (:meth:`hidden`).
             return []
-        visible = self._visible_graphs(client) or ["urn:rightsgraph:nothing"]
+        visible = self._visible_graphs(client) or [_NOTHING]
         chosen = [g.value for g in default] or [g for g in visible if g != PENDING_GRAPH]
         return ([("default-graph-uri", g) for g in chosen]
                 + [("named-graph-uri", g) for g in ([g.value for g in named] or visible)])
 
     def hidden(self, graph: str) -> bool:
-        return graph == PENDING_GRAPH or graph.startswith((*_SYSTEM_PREFIXES, _SLOT_PREFIX))
+        return (graph == PENDING_GRAPH or graph.startswith((*_SYSTEM_PREFIXES, _SLOT_PREFIX))
+                or graph in self._dead())
+
+    def _dead(self) -> dict[str, str]:
+        """The graphs left part written by a loader that died, as last read."""
+        return self._seen.dead(time.time()) if self._seen is not None else {}
 
     def graph_names(self, client: Client) -> list[str] | None:
         # From the index of types (as the datasets of queries are), where listing
@@ -201,6 +219,7 @@ class Virtuoso(Engine):
             hidden = set(self.system_graphs)
             # Read apart from any swap: a graph being swapped in is empty for a moment.
             listed = self._apart_from_swaps(client, lambda: self._all_graphs(client), None)
+            hidden.update(self._dead())
             graphs = [g for g in listed if g not in hidden and not g.startswith(_SLOT_PREFIX)]
             self._visible = (now, graphs)
         return self._visible[1]
@@ -210,7 +229,36 @@ class Virtuoso(Engine):
              own_dataset: bool = False) -> bytes:
         # Every read, not only the union: Virtuoso's MOVE empties the target
         # before it copies the staging graph in, and readers can see that.
-        return self._apart_from_swaps(client, lambda: ask(dataset), timeout)
+        def run() -> bytes:
+            dead = self._dead()
+            if dead:  # as an older reading found them: one may have been dropped since
+                self._swaps(client, timeout)
+                dead = self._dead()
+            if not dead:
+                return ask(dataset)
+            if own_dataset:
+                raise StoreUnavailableError(
+                    f"a load of {', '.join(sorted(dead))} stopped part way at the store at "
+                    f"{client.endpoint.base}; a query that names its own dataset (FROM) can be "
+                    "answered once that source is loaded again or deleted")
+            return ask(self._without(client, dataset, dead))
+
+        return self._apart_from_swaps(client, run, timeout)
+
+    def _without(self, client: Client, dataset: list[tuple[str, str]],
+                 dead: dict[str, str]) -> list[tuple[str, str]]:
+        """``dataset`` with the graphs in ``dead`` left out; every graph (an empty
+        ``dataset``) becomes every visible graph."""
+        if not dataset:
+            visible = self._visible_graphs(client)
+            return ([("default-graph-uri", g) for g in visible if g != PENDING_GRAPH]
+                    + [("named-graph-uri", g) for g in visible]) or [
+                ("default-graph-uri", _NOTHING), ("named-graph-uri", _NOTHING)]
+        kept = [(key, value) for key, value in dataset if value not in dead]
+        for key in ("default-graph-uri", "named-graph-uri"):
+            if any(k == key for k, _ in dataset) and not any(k == key for k, _ in kept):
+                kept.append((key, _NOTHING))
+        return kept
 
     def _apart_from_swaps(self, client: Client, run: Callable[[], _T], timeout: float | None) -> _T:
         """``run()``'s answer, from a run that no swap overlapped.
@@ -250,19 +298,33 @@ class Virtuoso(Engine):
 
     def _swaps(self, client: Client, timeout: float | None = None) -> _Swaps:
         """Read the swap markers (one small query)."""
-        graph = f"<{PENDING_GRAPH}>"
-        query = (f"SELECT ?m ?until ?last WHERE {{ {{ GRAPH {graph} {{ ?m <{_SWAP_UNTIL}> ?until }} }}"
-                 f" UNION {{ GRAPH {graph} {{ <{_SWAPS}> <{_LAST_SWAP}> ?last }} }} }}")
+        return self._survey(client, None, timeout)[0]
+
+    def _survey(self, client: Client, graph: str | None,
+                timeout: float | None = None) -> tuple[_Swaps, bool]:
+        """Read the swap markers and, if ``graph`` is given, whether it holds
+        anything (one small query)."""
+        pending = f"<{PENDING_GRAPH}>"
+        holds = (f" UNION {{ SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} LIMIT 1 }}"
+                 if graph is not None else "")
+        query = (f"SELECT ?m ?until ?f ?last ?s WHERE {{ {{ GRAPH {pending} {{ ?m <{_SWAP_UNTIL}> ?until "
+                 f"OPTIONAL {{ ?m <{_FILLING}> ?f }} }} }}"
+                 f" UNION {{ GRAPH {pending} {{ <{_SWAPS}> <{_LAST_SWAP}> ?last }} }}{holds} }}")
         rows = _rows(client, self.query_path, query, timeout)
         running = [(row["m"]["value"], _number(row["until"]["value"])) for row in rows if "m" in row]
+        fills = [(row["m"]["value"], row["f"]["value"], _number(row["until"]["value"]))
+                 for row in rows if "m" in row and "f" in row]
         reading = _Swaps(tuple(sorted(running)),
-                         tuple(sorted(row["last"]["value"] for row in rows if "last" in row)))
+                         tuple(sorted(row["last"]["value"] for row in rows if "last" in row)),
+                         tuple(sorted(fills)))
         self._seen = reading
-        return reading
+        return reading, any("s" in row for row in rows)
 
     def begin_swap(self, client: Client, graph: str, seconds: float) -> str:
         """Mark that ``graph`` is being swapped in, for ``seconds`` at most (plus
-        :data:`SWAP_GRACE`); markers past their time are removed.  Returns the marker.
+        :data:`SWAP_GRACE`); markers past their time are removed (but for those
+        of new sources written in place, which hide what their loader left
+        until it is dropped: :meth:`_drop_dead`).  Returns the marker.
 
         The marker also records the server's clock when it was made
         (:data:`_SWAP_SINCE`), which orders the swaps of one graph
@@ -272,7 +334,8 @@ class Virtuoso(Engine):
         pending = f"<{PENDING_GRAPH}>"
         self.update(client, (
             f"DELETE {{ GRAPH {pending} {{ ?m ?p ?o }} }}\n"
-            f"WHERE {{ GRAPH {pending} {{ ?m <{_SWAP_UNTIL}> ?u ; ?p ?o }}\n"
+            f"WHERE {{ GRAPH {pending} {{ ?m <{_SWAP_UNTIL}> ?u ; ?p ?o\n"
+            f"        FILTER NOT EXISTS {{ ?m <{_FILLING}> ?f }} }}\n"
             f"        FILTER(?u < {int(time.time())}) }} ;\n"
             f"INSERT {{ GRAPH {pending} {{ <{marker}> <{_SWAPPING}> <{graph}> ; "
             f"<{_SWAP_UNTIL}> {until} ; <{_SWAP_SINCE}> ?now }} }}\n"
@@ -372,28 +435,132 @@ class Virtuoso(Engine):
                        timeout=timeout)
 
     def replace_graph(self, client: Client, graph: NamedNode, triples: list[Triple]) -> None:
-        target = f"<{graph.value}>"
+        """Replace ``graph`` by ``triples``: a new source straight into its graph
+        (:meth:`_fill`), one that exists through a staging graph (:meth:`_stage`).
+        Graphs that loaders which died left part written are dropped first."""
         ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+        reading, holds = self._survey(client, graph.value)
+        now = time.time()
+        dead = reading.dead(now)
+        self._drop_dead(client, dead)
         if not ntriples:
-            self._clear(client, graph.value, quietly=False)
+            self.remove_graph(client, graph.value)
             return
+        loading = {g for _m, g, until in reading.fills if until > now}
+        fresh = (not holds or graph.value in dead) and graph.value not in loading
+        if not (fresh and self._fill(client, graph.value, triples, ntriples)):
+            self._stage(client, graph.value, triples, ntriples)
+
+    def _fill(self, client: Client, graph: str, triples: list[Triple], ntriples: bytes) -> bool:
+        """Write the new source ``graph`` in place, under a swap marker: readers
+        wait while it fills, as they wait for any swap.  Returns ``False``, having
+        written nothing, when ``graph`` holds something by its turn (another
+        load was first).
+
+        The marker says it fills ``graph`` (:data:`_FILLING`) only once its
+        turn has come and ``graph`` was found empty, so that a marker past
+        its time always means a part written by a loader that died: one that
+        timed out leaves it (the server may still be writing); one that failed
+        otherwise drops what it wrote.  Each chunk must be sent before the
+        marker's time is up."""
+        limit = _write_timeout(client, len(ntriples))
+        deadline = time.monotonic() + limit
+        marker = self.begin_swap(client, graph, limit)
+        filling = False
+        try:
+            if self._turn(client, graph, marker, limit):
+                self.end_swap(client, marker)
+                return False
+            pending = f"<{PENDING_GRAPH}>"
+            self.update(client, f"INSERT DATA {{ GRAPH {pending} {{ <{marker}> <{_FILLING}> <{graph}> }} }}")
+            filling = True
+
+            def post(chunk: bytes) -> None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise StoreTimeoutError(
+                        f"the load of {graph} into the store at {client.endpoint.base} "
+                        f"did not finish within {limit:g} s")
+                self._post(client, graph, chunk, min(left, _write_timeout(client, len(chunk))))
+
+            self.post_chunks(triples, ntriples, post)
+        except StoreTimeoutError:
+            raise  # the marker stays: past its time it hides the graph until a load drops it
+        except BaseException:
+            try:
+                if filling:
+                    self._clear(client, graph, quietly=False)
+                self.end_swap(client, marker)
+            except (StoreUnavailableError, QueryError):
+                pass  # the store is failing: the marker hides the graph once its time is up
+            raise
+        self.end_swap(client, marker)
+        return True
+
+    def _drop_dead(self, client: Client, dead: dict[str, str]) -> None:
+        """Drop each graph in ``dead`` (a loader that died left it part written),
+        with its marker, in a swap of its own: after the swaps of the graph
+        marked before (one may have replaced it whole and forgotten the
+        marker), and before those marked after.  A store that fails leaves
+        the graph hidden, for the next load to drop."""
+        limit = client.endpoint.timeout
+        for graph, dead_marker in sorted(dead.items()):
+            try:
+                marker = self.begin_swap(client, graph, limit)
+                forget = ""
+                try:
+                    self._turn(client, graph, marker, limit)
+                    query = (f"SELECT ?f WHERE {{ GRAPH <{PENDING_GRAPH}> {{ "
+                             f"<{dead_marker}> <{_FILLING}> ?f }} }}")
+                    if _rows(client, self.query_path, query):
+                        self._clear(client, graph, quietly=False)
+                        forget = _forget_dead(graph)
+                finally:
+                    self._ending(client, marker, forget)
+            except (StoreUnavailableError, QueryError):
+                pass
+
+    def remove_graph(self, client: Client, graph: str) -> None:
+        """Drop ``graph`` (if it holds anything: see :meth:`_clear`), in a swap of
+        its own, so that it never meets a load of the same graph half way."""
+        if self.hidden(graph):
+            self._clear(client, graph, quietly=False)
+            return
+        limit = client.endpoint.timeout
+        marker = self.begin_swap(client, graph, limit)
+        forget = ""
+        try:
+            self._turn(client, graph, marker, limit)
+            self._clear(client, graph, quietly=False)
+            forget = _forget_dead(graph)
+        finally:
+            if not self._ending(client, marker, forget) and forget:
+                raise StoreUnavailableError(
+                    f"the store at {client.endpoint.base} failed while {graph} was dropped")
+
+    def _stage(self, client: Client, graph: str, triples: list[Triple], ntriples: bytes) -> None:
+        """Replace ``graph`` through a staging graph of its own, swapped in by
+        one update; the markers of a dead loader's part of ``graph`` go with it."""
+        target = f"<{graph}>"
         slot, token = self._claim(client)
         staging = _staging(slot, token)
         marker = None
         forget = True  # whether the release forgets the staging graph
+        swapped = False
         # A large source takes a while to parse and to copy: it is slow, not lost.
         limit = _write_timeout(client, len(ntriples))
         try:
             self.post_chunks(triples, ntriples, lambda chunk: self._post(
                 client, staging, chunk, _write_timeout(client, len(chunk))))
-            marker = self.begin_swap(client, graph.value, limit)
-            if self._turn(client, graph.value, marker, limit):
+            marker = self.begin_swap(client, graph, limit)
+            if self._turn(client, graph, marker, limit):
                 self.update(client, f"MOVE SILENT <{staging}> TO {target}", timeout=limit)
             else:
                 # A new source: copied in without emptying the target first
                 # (see _clear for why an empty graph is never deleted).
                 self.update(client, f"ADD SILENT <{staging}> TO {target} ;\n"
                                     f"DROP SILENT GRAPH <{staging}>", timeout=limit)
+            swapped = True
         except StoreTimeoutError:
             # The server may still be writing or moving: the marker stays until its
             # time is up, and so does the record of the staging graph, which the
@@ -407,6 +574,8 @@ class Virtuoso(Engine):
             raise
         finally:
             release = _release(slot, token, forget_staging=forget)
+            if swapped:
+                release += " ;\n" + _forget_dead(graph)
             if marker is None or not self._ending(client, marker, release):
                 self._quietly(client, release)
 
@@ -559,6 +728,15 @@ def _release(slot: str, token: str, *, forget_staging: bool = True) -> str:
             + f"DELETE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?t }} }}\n"
             f"WHERE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?t }} "
             f"FILTER(STRSTARTS(STR(?t), \"{token}@\")) }}")
+
+
+def _forget_dead(graph: str) -> str:
+    """The update that removes the markers past their time of new sources
+    written into ``graph`` in place (its loader died; ``graph`` was replaced or dropped since)."""
+    pending = f"<{PENDING_GRAPH}>"
+    return (f"DELETE {{ GRAPH {pending} {{ ?m ?p ?o }} }}\n"
+            f"WHERE {{ GRAPH {pending} {{ ?m <{_FILLING}> <{graph}> ; <{_SWAP_UNTIL}> ?u ; ?p ?o }}\n"
+            f"        FILTER(?u < {int(time.time())}) }}")
 
 
 def _staging(slot: str, token: str) -> str:

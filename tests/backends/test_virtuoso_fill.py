@@ -1,0 +1,227 @@
+"""A new source on Virtuoso goes straight into its graph, under a swap
+marker: readers wait while it fills, a load that fails leaves nothing, and
+what a loader that died left part written is hidden from every read until
+the next load drops it."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+
+from rightsgraph.graph.export import export
+from rightsgraph.graph.remote_engine import _urlencode
+from rightsgraph.graph.remote_http import Client, StoreUnavailableError
+from rightsgraph.graph.remote_virtuoso import (
+    _FILLING,
+    _SLOT_PREFIX,
+    DEFAULT_CHUNK_SIZE,
+    PENDING_GRAPH,
+    SWAP_GRACE,
+    Virtuoso,
+)
+from rightsgraph.graph.store import GraphStore
+from rightsgraph.ontology.terms import RDFS
+
+sys.path.insert(0, str(Path(__file__).parent))
+from servers import Server  # noqa: E402
+from test_behaviour import EX, labels  # noqa: E402
+
+FRESH = NamedNode(EX + "fill-fresh")
+OTHER = NamedNode(EX + "fill-other")
+
+
+class Interrupted(Exception):
+    """The load stopped between two chunks (as Ctrl-C would stop it)."""
+
+
+@pytest.fixture
+def writer(virtuoso_server: Server) -> Iterator[GraphStore]:
+    """A store whose loads go in 16 KiB chunks; the graphs of these tests dropped after."""
+    store = virtuoso_server.open()
+    engine = _engine(store)
+    engine.chunk_size = 16 * 1024
+    yield store
+    engine.chunk_size, engine.progress = DEFAULT_CHUNK_SIZE, None
+    for graph in (FRESH, OTHER):
+        store.drop_graph(graph)
+
+
+def _engine(store: GraphStore) -> Virtuoso:
+    remote = store.remote
+    assert remote is not None and isinstance(remote.engine, Virtuoso)
+    return remote.engine
+
+
+def _client(store: GraphStore) -> Client:
+    assert store.remote is not None
+    return store.remote.client
+
+
+def _raw(client: Client, query: str) -> list[dict[str, dict[str, str]]]:
+    """A query sent straight to the server, past every check of rightsgraph."""
+    body = client.request("POST", "/sparql", body=_urlencode([("query", query)]),
+                          content_type="application/x-www-form-urlencoded",
+                          accept="application/sparql-results+json").body
+    rows: list[dict[str, dict[str, str]]] = json.loads(body)["results"]["bindings"]
+    return rows
+
+
+def _held(client: Client, graph: NamedNode) -> int:
+    """How many triples ``graph`` holds on the server."""
+    rows = _raw(client, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+    return int(rows[0]["n"]["value"])
+
+
+def _fills(client: Client) -> list[str]:
+    """The graphs of the markers of new sources written in place."""
+    rows = _raw(client, f"SELECT ?g WHERE {{ GRAPH <{PENDING_GRAPH}> {{ ?m <{_FILLING}> ?g }} }}")
+    return sorted(row["g"]["value"] for row in rows)
+
+
+def _staged(client: Client) -> list[str]:
+    """The staging graphs that hold something."""
+    rows = _raw(client, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                        f"FILTER(STRSTARTS(STR(?g), '{_SLOT_PREFIX}')) }}")
+    return [row["g"]["value"] for row in rows]
+
+
+def _readings(store: GraphStore, graph: NamedNode, tag: str) -> dict[str, int]:
+    """``graph`` as each kind of read sees it."""
+    union = f"SELECT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{EX}{tag}/')) }}"
+    return {
+        "count": store.count(graph),
+        "GRAPH <g>": sum(1 for _ in store.query(  # type: ignore[union-attr]
+            f"SELECT ?s WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")),
+        "GRAPH ?g": sum(1 for _ in store.query(  # type: ignore[union-attr]
+            f"SELECT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{EX}{tag}/')) }} }}")),
+        "union": sum(1 for _ in store.query(union)),  # type: ignore[union-attr]
+        "quads": len(store.quads(graph)),
+        "listed": int(graph in set(store.named_graphs())),
+    }
+
+
+def test_a_new_source_fills_its_own_graph_while_readers_wait(
+        virtuoso_server: Server, writer: GraphStore) -> None:
+    engine, client = _engine(writer), _client(writer)
+    impatient = GraphStore.open(virtuoso_server.url, with_ontology=False, timeout=3)
+    seen: list[tuple[list[str], int, str]] = []
+
+    def halfway(written: int, total: int) -> None:
+        if not seen and written > total // 2:
+            try:
+                impatient.count(OTHER)
+                outcome = "answered"
+            except StoreUnavailableError as exc:
+                outcome = str(exc)
+            seen.append((_staged(client), _held(client, FRESH), outcome))
+
+    engine.progress = halfway
+    note = NamedNode(EX + "note")
+    triples = labels(2000, "fill-new")
+    for i in range(100):  # a blank node per note, in a triple of its own and a label
+        blank = BlankNode()
+        triples += [Triple(NamedNode(f"{EX}fill-new/{i}"), note, blank),
+                    Triple(blank, RDFS.label, Literal(f"note {i}"))]
+    assert writer.replace_graph(FRESH, triples) == 2200
+    [(staged, held, outcome)] = seen
+    assert staged == [], "nothing went through a staging graph"
+    assert 0 < held < 2200, "the chunks went straight into the source's graph"
+    assert "reload of a source is in progress" in outcome, "readers wait while it fills"
+    # (the notes' labels, on blank nodes, are not among the subjects under fill-new/)
+    assert _readings(writer, FRESH, "fill-new") == {
+        "count": 2200, "GRAPH <g>": 2200, "GRAPH ?g": 2100, "union": 2100, "quads": 2200,
+        "listed": 1}
+    joined = next(iter(writer.query(  # type: ignore[arg-type]
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{FRESH.value}> {{ "
+        f"?r <{note.value}> ?b . ?b <{RDFS.label.value}> ?l }} }}")))
+    assert int(joined["n"].value) == 100, "no chunk cut a note from its blank node's label"
+    assert FRESH.value not in _fills(client)
+    assert engine._swaps(client).swapping(time.time()) == []
+
+
+def test_a_new_source_stopped_halfway_leaves_nothing(writer: GraphStore) -> None:
+    engine, client = _engine(writer), _client(writer)
+
+    def stop_halfway(written: int, total: int) -> None:
+        if written > total // 2:
+            raise Interrupted
+
+    engine.progress = stop_halfway
+    with pytest.raises(Interrupted):
+        writer.replace_graph(FRESH, labels(3000, "fill-half"))
+    assert _held(client, FRESH) == 0
+    assert _readings(writer, FRESH, "fill-half") == {
+        "count": 0, "GRAPH <g>": 0, "GRAPH ?g": 0, "union": 0, "quads": 0, "listed": 0}
+    assert FRESH.value not in _fills(client)
+    assert engine._swaps(client).swapping(time.time()) == []
+    engine.progress = None
+    assert writer.replace_graph(FRESH, labels(10, "fill-half")) == 10, "and the next load goes in"
+
+
+def _die_halfway(writer: GraphStore, graph: NamedNode, tag: str, count: int) -> None:
+    """What a loader that died while it wrote ``graph`` leaves: its marker, past
+    its time (and the grace), and part of the source."""
+    engine, client = _engine(writer), _client(writer)
+    marker = engine.begin_swap(client, graph.value, -SWAP_GRACE - 5)
+    engine.update(client, f"INSERT DATA {{ GRAPH <{PENDING_GRAPH}> {{ "
+                          f"<{marker}> <{_FILLING}> <{graph.value}> }} }}")
+    client.request("POST", "/sparql-graph-crud-auth", params=[("graph-uri", graph.value)],
+                   body=serialize(labels(count, tag), format=RdfFormat.N_TRIPLES),
+                   content_type="text/turtle")
+    engine.forget()
+
+
+def test_a_dead_loaders_part_is_hidden_until_the_next_load_drops_it(
+        virtuoso_server: Server, writer: GraphStore) -> None:
+    client = _client(writer)
+    _die_halfway(writer, FRESH, "fill-dead", 25)
+    assert _held(client, FRESH) == 25
+    reader = GraphStore.open(virtuoso_server.url, with_ontology=False, timeout=30)
+    assert _readings(reader, FRESH, "fill-dead") == {
+        "count": 0, "GRAPH <g>": 0, "GRAPH ?g": 0, "union": 0, "quads": 0, "listed": 0}
+    assert b"fill-dead" not in export(reader, "trig")
+    with pytest.raises(StoreUnavailableError, match="stopped part way"):
+        reader.query(f"SELECT ?s FROM <{FRESH.value}> WHERE {{ ?s ?p ?o }}")
+    # A load of any source drops the part first.
+    assert writer.replace_graph(OTHER, labels(5, "fill-other")) == 5
+    assert _held(client, FRESH) == 0
+    assert _fills(client) == []
+    rows = reader.query(f"SELECT ?s FROM <{OTHER.value}> WHERE {{ ?s ?p ?o }}")
+    assert len(list(rows)) == 5  # type: ignore[arg-type]
+
+
+def test_a_dead_loaders_part_gives_way_to_the_next_load_of_its_source(
+        writer: GraphStore) -> None:
+    client = _client(writer)
+    _die_halfway(writer, FRESH, "fill-dead", 25)
+    assert writer.replace_graph(FRESH, labels(40, "fill-whole")) == 40
+    assert _readings(writer, FRESH, "fill-whole") == {
+        "count": 40, "GRAPH <g>": 40, "GRAPH ?g": 40, "union": 40, "quads": 40, "listed": 1}
+    assert _readings(writer, FRESH, "fill-dead")["GRAPH ?g"] == 0
+    assert _fills(client) == []
+
+
+def test_dropping_a_source_waits_for_its_load(writer: GraphStore) -> None:
+    """A drop never meets a load of the same graph half way: it takes its turn."""
+    engine, client = _engine(writer), _client(writer)
+    writer.replace_graph(FRESH, labels(15, "fill-drop"))
+    earlier = engine.begin_swap(client, FRESH.value, 60)
+    done: list[bool] = []
+    thread = threading.Thread(target=lambda: done.append(writer.drop_graph(FRESH)))
+    thread.start()
+    try:
+        time.sleep(1.5)
+        assert thread.is_alive() and not done, "the drop waits for the swap marked before it"
+        assert _held(client, FRESH) == 15
+    finally:
+        engine.end_swap(client, earlier)
+        thread.join(timeout=60)
+    assert done == [True]
+    assert _held(client, FRESH) == 0
