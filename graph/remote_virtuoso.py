@@ -14,10 +14,14 @@ with HTTP Digest authentication.  Virtuoso's SPARQL compiler cannot take a large
 blank nodes), and its Graph Store ``PUT`` is neither atomic nor
 all-or-nothing, so a source is written with ``POST`` requests (of at most
 :attr:`Virtuoso.chunk_size` bytes each, the triples that share blank nodes in
-one) into a staging graph of its own (``<slot>-<token>``), which every query
-excludes, under one of a few slots, and swapped in by one update (one transaction):
+one).  A new source goes straight into its graph under a swap marker
+(below), which readers wait for (:meth:`Virtuoso._fill`); a marker of such a
+load past its time hides the part its loader left from every read until the
+next load drops it (:meth:`Virtuoso._drop_dead`).  A source that exists goes
+into a staging graph of its own (``<slot>-<token>``), which every query
+excludes, under one of a few slots, and is swapped in by one update (one transaction):
 ``MOVE`` when the source's graph holds triples, ``ADD`` and a ``DROP`` of the
-staging graph when it is new.  A slot is claimed in
+staging graph when it was emptied meanwhile.  A slot is claimed in
 ``urn:rightsgraph:pending`` first (with the name of its staging graph, so
 that the next claim drops what a loader that died left), so that at most
 :data:`STAGING_SLOTS` loads write at once.
