@@ -121,7 +121,7 @@ def ensure_ntriples(directory: Path, count: int, seed: int) -> tuple[Path, float
 
 
 def measured(command: list[str], env: dict[str, str] | None = None,
-             echo: bool = False) -> tuple[int, str, str, Result]:
+             echo: bool = False, quiet: float = 0.0) -> tuple[int, str, str, Result]:
     """Run ``command``; return its exit status, output, errors and what it cost.
 
     The cost: wall seconds, CPU seconds (user + system, the command and its
@@ -129,7 +129,10 @@ def measured(command: list[str], env: dict[str, str] | None = None,
     1-minute load average before it started.
 
     :param echo: also pass its error stream (its progress) on as it comes.
+    :param quiet: wait at most this many seconds for the CPUs to be quiet
+        first (:func:`wait_until_quiet`).
     """
+    waited = wait_until_quiet(quiet) if quiet > 0 else 0.0
     busy = os.getloadavg()[0]  # what else runs on the machine: this process is idle now
     cpu_before = _children_cpu()
     started = time.perf_counter()
@@ -152,8 +155,44 @@ def measured(command: list[str], env: dict[str, str] | None = None,
         process.wait()
     reader.join()
     cost = {"wall": time.perf_counter() - started, "cpu": _children_cpu() - cpu_before,
-            "tree_peak_mib": max(memory.peak_bytes, 0) / 2**20, "loadavg_before": busy}
+            "tree_peak_mib": max(memory.peak_bytes, 0) / 2**20, "loadavg_before": busy,
+            "quiet_wait": waited}
     return process.returncode, out, "".join(errors), cost
+
+
+#: A phase starts once the CPUs have been at least this idle over :data:`QUIET_WINDOW`
+#: seconds, or after :data:`QUIET_LIMIT` seconds: a server goes on working after a
+#: load (Virtuoso writes a checkpoint), and the next phase, ours or the raw
+#: engine's, should not pay for the one before.
+QUIET_IDLE = 0.85
+QUIET_WINDOW = 2.0
+QUIET_LIMIT = 180.0
+
+
+def wait_until_quiet(limit: float = QUIET_LIMIT) -> float:
+    """Wait until the machine's CPUs are quiet (see :data:`QUIET_IDLE`), at most
+    ``limit`` seconds; the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        before = _cpu_ticks()
+        time.sleep(QUIET_WINDOW)
+        after = _cpu_ticks()
+        if before is None or after is None:
+            break  # no /proc/stat: nothing to wait for
+        total = after[1] - before[1]
+        if total <= 0 or (after[0] - before[0]) / total >= QUIET_IDLE:
+            break
+    return time.monotonic() - started
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(idle, all) ticks of every CPU since boot; waiting for input and output counts as busy."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(f) for f in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return fields[3], sum(fields)
 
 
 def _children_cpu() -> float:
@@ -162,7 +201,7 @@ def _children_cpu() -> float:
 
 
 def run_child(phase: str, corpus: Path, store: str | Path, nt: Path | None,
-              work: Path | None = None) -> Result:
+              work: Path | None = None, quiet: float = 0.0) -> Result:
     """Run ``phase`` in a child process; return its result (with its wall time)."""
     command = [sys.executable, "-m", "benchmarks.load_bench", "--child", phase,
                "--corpus", str(corpus), "--store", str(store)]
@@ -172,7 +211,7 @@ def run_child(phase: str, corpus: Path, store: str | Path, nt: Path | None,
         command += ["--work", str(work)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
                                                                       os.environ.get("PYTHONPATH")]))}
-    status, out, err, cost = measured(command, env)
+    status, out, err, cost = measured(command, env, quiet=quiet)
     lines = [line for line in out.splitlines() if line.startswith(_RESULT)]
     if status != 0 or not lines:
         tail = (err or out).strip().splitlines()[-3:]
@@ -183,7 +222,7 @@ def run_child(phase: str, corpus: Path, store: str | Path, nt: Path | None,
     return result
 
 
-def run_oxigraph_load(nt: Path, store_dir: Path) -> Result:
+def run_oxigraph_load(nt: Path, store_dir: Path, quiet: float = 0.0) -> Result:
     """``oxigraph load`` of the N-Triples file into a fresh store, as a user would run it."""
     command = oxigraph_command()
     if command is None:
@@ -193,7 +232,7 @@ def run_oxigraph_load(nt: Path, store_dir: Path) -> Result:
 
     version = subprocess.run([command, "--version"], capture_output=True, text=True).stdout.strip()
     status, out, err, cost = measured([command, "load", "--location", str(store_dir), "--file",
-                                       str(nt), "--graph", GRAPH])
+                                       str(nt), "--graph", GRAPH], quiet=quiet)
     if status != 0:
         return {"phase": "oxigraph_load",
                 "failed": f"exit {status}: " + " / ".join((err or out).strip().splitlines()[-3:])}
@@ -253,12 +292,12 @@ def run(args: argparse.Namespace, formats: tuple[set[str], str] | None = None) -
             _say(f"{phase}: running ...")
             if phase == "oxigraph_load":
                 assert nt is not None
-                results.append(run_oxigraph_load(nt, work / store))
+                results.append(run_oxigraph_load(nt, work / store, args.quiet_wait))
             else:
                 location = str(work / store)
                 if args.store_url:
                     location = args.raw_url if raw else args.store_url
-                results.append(run_child(phase, corpus, location, nt, work))
+                results.append(run_child(phase, corpus, location, nt, work, args.quiet_wait))
             if "failed" in results[-1]:
                 _say(f"{phase}: FAILED: {results[-1]['failed']}")
             elif "load" in results[-1]:
@@ -569,8 +608,12 @@ def report(results: list[Result], summary: Result, command: str) -> str:
     """The dated Markdown section appended to RESULTS.md."""
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     busy = ", ".join(f"{r['phase']} {r['loadavg_before']:.2f}" for r in results if "wall" in r)
+    waits = ", ".join(f"{r['phase']} {r.get('quiet_wait', 0):.1f} s" for r in results if "wall" in r)
     lines = [f"## {now} — load_bench", "", f"Machine: {machine()}", "",
-             f"Load average (1 min) before each phase, i.e. other work on the machine: {busy}", "",
+             f"Load average (1 min) before each phase, i.e. other work on the machine: {busy}. "
+             f"Each phase waited for the CPUs to be at least {QUIET_IDLE:.0%} idle over "
+             f"{QUIET_WINDOW:g} s (at most {QUIET_LIMIT:g} s; a server goes on working after "
+             f"a load): {waits}", "",
              f"Command: `{command}`", "",
              "Each phase runs in a process of its own; load s = parse + store + flush (opening "
              "the store and loading the ontology left out); CPU s and process s are the whole "
@@ -656,6 +699,9 @@ def parser() -> argparse.ArgumentParser:
                          help="Markdown file the dated section is appended to")
     options.add_argument("--no-results", action="store_true", help="append nothing")
     options.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    options.add_argument("--quiet-wait", type=float, default=QUIET_LIMIT,
+                         help="seconds each phase may wait for the CPUs to be quiet first "
+                              f"(default {QUIET_LIMIT:g}; 0: no wait)")
     options.add_argument("--child", help=argparse.SUPPRESS)
     options.add_argument("--store-url",
                          help="load into this remote store (an http URL) instead of on-disk stores")

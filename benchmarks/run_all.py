@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from benchmarks.load_bench import (
+    QUIET_LIMIT,
     RESULTS,
     ROOT,
     TARGET_BYTES,
@@ -76,7 +77,7 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
                "endpoint": {"requests": 10, "clients": "1,8"},
                "graph": {"recommendations": 20_000, "repeat": 2},
                "export": {"triples": 40_000, "repeat": 2}},
-    "quick": {"load": {"documents": 6, "recommendations": 200, "triples": 3000},
+    "quick": {"load": {"documents": 6, "recommendations": 200, "triples": 3000, "quiet_wait": 0},
               "endpoint": {"requests": 2, "clients": "1,2", "queries": 4},
               "graph": {"recommendations": 300, "repeat": 1},
               "export": {"triples": 3000, "repeat": 1}},
@@ -160,6 +161,7 @@ def run_load(work: Path, sizes: dict[str, int], servers: tuple[str, str] | None 
     _run(outcome, _python("-m", "benchmarks.load_bench", "--documents", str(sizes["documents"]),
                           "--recommendations", str(sizes["recommendations"]),
                           "--triples", str(sizes["triples"]), "--corpus", str(work / "corpus"),
+                          "--quiet-wait", str(sizes.get("quiet_wait", QUIET_LIMIT)),
                           "--work", str(work / "load"), "--json", str(figures),
                           "--results", str(work / "load.md"), *remote), remote_store)
     outcome.report = _read(work / "load.md")

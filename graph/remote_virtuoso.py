@@ -207,8 +207,7 @@ class Virtuoso(Engine):
                 + [("named-graph-uri", g) for g in ([g.value for g in named] or visible)])
 
     def hidden(self, graph: str) -> bool:
-        return (graph == PENDING_GRAPH or graph.startswith((*_SYSTEM_PREFIXES, _SLOT_PREFIX))
-                or graph in self._dead())
+        return _internal(graph) or graph in self._dead()
 
     def _dead(self) -> dict[str, str]:
         """The graphs left part written by a loader that died, as last read."""
@@ -529,7 +528,7 @@ class Virtuoso(Engine):
     def remove_graph(self, client: Client, graph: str) -> None:
         """Drop ``graph`` (if it holds anything: see :meth:`_clear`), in a swap of
         its own, so that it never meets a load of the same graph half way."""
-        if self.hidden(graph):
+        if _internal(graph):
             self._clear(client, graph, quietly=False)
             return
         limit = client.endpoint.timeout
@@ -734,6 +733,11 @@ def _release(slot: str, token: str, *, forget_staging: bool = True) -> str:
             + f"DELETE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?t }} }}\n"
             f"WHERE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?t }} "
             f"FILTER(STRSTARTS(STR(?t), \"{token}@\")) }}")
+
+
+def _internal(graph: str) -> bool:
+    """Whether ``graph`` is Virtuoso's own or rightsgraph's bookkeeping."""
+    return graph == PENDING_GRAPH or graph.startswith((*_SYSTEM_PREFIXES, _SLOT_PREFIX))
 
 
 def _forget_dead(graph: str) -> str:

@@ -9,7 +9,17 @@ from pathlib import Path
 # benchmarks/ is a folder of the repository, not an installed package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmarks.load_bench import append_section, parser, report, run, summarise, table  # noqa: E402
+from benchmarks.load_bench import (  # noqa: E402
+    QUIET_WINDOW,
+    _cpu_ticks,
+    append_section,
+    parser,
+    report,
+    run,
+    summarise,
+    table,
+    wait_until_quiet,
+)
 
 
 def test_phases_whose_loader_is_missing_are_named_not_run(tmp_path: Path) -> None:
@@ -40,3 +50,10 @@ def test_appending_never_rewrites_what_others_wrote(tmp_path: Path) -> None:
     before = path.read_text()
     append_section(path, "## mine again\n")
     assert path.read_text() == before + "\n\n## mine again\n"
+
+
+def test_a_phase_waits_for_quiet_cpus_no_longer_than_its_limit() -> None:
+    ticks = _cpu_ticks()
+    assert ticks is not None and 0 <= ticks[0] <= ticks[1]
+    waited = wait_until_quiet(0.1)  # one reading of QUIET_WINDOW seconds, then the limit is past
+    assert QUIET_WINDOW <= waited < QUIET_WINDOW + 5
