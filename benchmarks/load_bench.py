@@ -441,6 +441,9 @@ def _instrument(store: Any, times: dict[str, float], writes: bool = True) -> Non
     # replace_graph is replace_graphs of one (timing both would count it twice)
     for name in ("replace_graphs", "source_records", "count"):
         setattr(store, name, _timed(getattr(store, name), times, name))
+    remote = getattr(store, "remote", None)
+    if remote is not None:  # a remote store counts the graphs it wrote together
+        remote.count_graphs = _timed(remote.count_graphs, times, "count")
 
 
 def _bulk_load(nt: Path, store_dir: str) -> Result:
@@ -598,7 +601,7 @@ def where_time_goes(r: Result) -> str:
              (f"sending to the server (the writes, the swap and the Python around them) {rest:.1f} s"
               if r.get("remote") else
               f"building the quads and other Python in replace_graphs {rest:.1f} s"),
-             f"counting the new graph {s.get('count', 0):.1f} s"]
+             f"counting the new graphs {s.get('count', 0):.1f} s"]
     return (f"parse into Python triples {s['parse']:.1f} s (RSS after parsing "
             f"{r['rss_after_parse_mib']:,.0f} MiB); store {s['store']:.1f} s = "
             + " + ".join(steps) + f"; flush {s['close']:.1f} s")

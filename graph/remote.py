@@ -241,6 +241,18 @@ class RemoteStore:
         # (Virtuoso counts one triple in a graph left out of the dataset)
         return int(rows[0]["n"].value) if rows and not self._hides(graph) else 0
 
+    def count_graphs(self, graphs: Sequence[NamedNode]) -> list[int]:
+        """The number of quads in each of ``graphs``, asked of the server
+        :data:`_COUNTED_TOGETHER` graphs at a time (a query each costs a round trip)."""
+        counted: dict[str, int] = {}
+        for start in range(0, len(graphs), _COUNTED_TOGETHER):
+            values = " ".join(term(graph) for graph in graphs[start:start + _COUNTED_TOGETHER])
+            rows = self.query(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} "
+                              "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            for row in rows:  # type: ignore[union-attr]
+                counted[row["g"].value] = int(row["n"].value)
+        return [0 if self._hides(graph) else counted.get(graph.value, 0) for graph in graphs]
+
     def _count_default(self) -> int:
         """The number of triples in the default graph."""
         rows = list(self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))  # type: ignore[arg-type]
@@ -311,6 +323,10 @@ class RemoteStore:
             self.engine.remove_graph(self.client, graph.value)
         finally:
             self._changed()
+
+
+#: Graphs counted by one query (:meth:`RemoteStore.count_graphs`).
+_COUNTED_TOGETHER = 100
 
 
 def _triples(data: bytes) -> QueryTriples:

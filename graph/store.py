@@ -234,11 +234,9 @@ class GraphStore:
             # Parse every file first: a syntax error must stop the batch before it writes.
             ready = [(graph, list(triples) if isinstance(triples, SerializedTriples) else triples)
                      for graph, triples in batch]
-            counts = []
             for graph, triples in ready:
                 self._store.replace_graph(graph, triples)
-                counts.append(self.count(graph))
-            return counts
+            return self._store.count_graphs([graph for graph, _triples in ready])
         targets = [(graph, NamedNode(STAGING_PREFIX + uuid.uuid4().hex)
                     if self._store.contains_named_graph(graph) else graph, triples)
                    for graph, triples in batch]

@@ -27,7 +27,7 @@ from rightsgraph.loaders.context import LoadContext
 from rightsgraph.ontology.terms import RDF, RDFS
 
 sys.path.insert(0, str(Path(__file__).parent))
-from servers import Backend, comparable_rows, load_sample  # noqa: E402
+from servers import Backend, Server, comparable_rows, load_sample  # noqa: E402
 
 EX = "https://example.org/backend-test/"
 SOURCE = "https://w3id.org/rightsgraph/id/source/womenlead-upr-2020-2021-txt"
@@ -266,3 +266,23 @@ def test_cli_loads_queries_validates_and_drops(backend: Backend, tmp_path: Path)
     assert dropped.returncode == 0, dropped.stderr
     again = run("query", f"ASK {{ <{EX}cli> ?p ?o }}", "--format", "csv")
     assert again.stdout.splitlines()[-1] == "false"
+
+
+@pytest.mark.parametrize("name", ["oxigraph", "virtuoso"])
+def test_a_remote_store_counts_many_graphs_in_one_go(name: str, request: pytest.FixtureRequest) -> None:
+    server: Server = request.getfixturevalue(f"{name}_server")
+    store = server.open()
+    remote = store.remote
+    assert remote is not None
+    graphs = [NamedNode(f"{EX}count-{i}") for i in range(3)]
+    absent = NamedNode(EX + "count-absent")
+    try:
+        for i, graph in enumerate(graphs):
+            store.replace_graph(graph, labels(5 + i, f"count-{i}"))
+        assert remote.count_graphs([*graphs, absent]) == [5, 6, 7, 0]
+        assert remote.count_graphs([]) == []
+        assert store.replace_graphs([(g, labels(3, f"count-{i}")) for i, g in enumerate(graphs)]) \
+            == [3, 3, 3]
+    finally:
+        for graph in graphs:
+            store.drop_graph(graph)
