@@ -50,6 +50,7 @@ from rightsgraph.graph.remote_engines import Engine, detect_engine
 from rightsgraph.graph.remote_http import Client, Endpoint, StoreTimeoutError
 from rightsgraph.graph.remote_ntriples import CANCELLED
 from rightsgraph.graph.remote_sparql import bind_values, prologue, query_form, term
+from rightsgraph.graph.serialized import SerializedTriples
 
 __all__ = ["RemoteStore", "is_remote_location"]
 
@@ -306,9 +307,14 @@ class RemoteStore:
 
     def replace_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> None:
         """Replace ``graph`` by ``triples`` atomically (readers see old or new)."""
-        data = list(triples)
+        ntriples = None
+        if isinstance(triples, SerializedTriples):  # an RDF file: written again in Rust
+            data: Iterable[Triple] = triples
+            ntriples = triples.ntriples()
+        else:
+            data = list(triples)
         try:
-            self.engine.replace_graph(self.client, graph, data)
+            self.engine.replace_graph(self.client, graph, data, ntriples)
         finally:
             self._changed()
 

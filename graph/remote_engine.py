@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import urllib.parse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import timedelta
 from typing import BinaryIO
 
@@ -48,7 +48,7 @@ class Engine:
         #: Called after each chunk with the bytes written so far and the total.
         self.progress: Callable[[int, int], None] | None = None
 
-    def post_chunks(self, triples: list[Triple], ntriples: bytes,
+    def post_chunks(self, triples: Iterable[Triple], ntriples: bytes,
                     post: Callable[[bytes], object]) -> None:
         """Send ``ntriples`` (the serialisation of ``triples``) through ``post`` in
         chunks of at most :attr:`chunk_size` bytes (:func:`chunks`), telling
@@ -146,8 +146,11 @@ class Engine:
         """Send one update request."""
         raise NotImplementedError
 
-    def replace_graph(self, client: Client, graph: NamedNode, triples: list[Triple]) -> None:
-        """Replace ``graph`` by ``triples``, atomically."""
+    def replace_graph(self, client: Client, graph: NamedNode, triples: Iterable[Triple],
+                      ntriples: bytes | None = None) -> None:
+        """Replace ``graph`` by ``triples``, atomically; ``ntriples``, if given, is
+        their N-Triples as pyoxigraph writes them (``triples`` are then read only
+        if some share blank nodes: see :func:`chunks`)."""
         raise NotImplementedError
 
     def remove_graph(self, client: Client, graph: str) -> None:
@@ -201,12 +204,19 @@ def _encode(key: str, value: str) -> bytes:
 _dataset_pair = functools.lru_cache(maxsize=16_384)(_encode)
 
 
-def chunks(triples: list[Triple], ntriples: bytes, size: int) -> Iterator[bytes]:
+def chunks(triples: Iterable[Triple], ntriples: bytes, size: int) -> Iterator[bytes]:
     """``ntriples`` (the serialisation of ``triples``, a line each) cut at line ends
     into pieces of at most ``size`` bytes (a longer line or blank-node group goes
-    alone); the triples that share blank nodes go in one piece."""
-    if not any(isinstance(t.subject, BlankNode) or isinstance(t.object, (BlankNode, Triple))
-               for t in triples):
+    alone); the triples that share blank nodes go in one piece.  ``triples`` are
+    read only when ``ntriples`` holds ``_:`` (a blank node, or a literal that
+    looks like one)."""
+    if b"_:" in ntriples:
+        triples = list(triples)
+        plain = not any(isinstance(t.subject, BlankNode) or isinstance(t.object, (BlankNode, Triple))
+                        for t in triples)
+    else:
+        plain = True
+    if plain:
         start = 0
         while start < len(ntriples):
             end = ntriples.rfind(b"\n", start, start + size) + 1
@@ -215,6 +225,7 @@ def chunks(triples: list[Triple], ntriples: bytes, size: int) -> Iterator[bytes]
             yield ntriples[start:end]
             start = end
         return
+    assert isinstance(triples, list)
     lines = ntriples.split(b"\n")[:-1]
     if len(lines) != len(triples) or any(isinstance(t.object, Triple) for t in triples):
         yield ntriples  # cannot be cut safely

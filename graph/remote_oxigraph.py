@@ -44,7 +44,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 
@@ -196,8 +196,10 @@ class Oxigraph(Engine):
         client.request("POST", "/update", body=sparql.encode(),
                        content_type="application/sparql-update")
 
-    def replace_graph(self, client: Client, graph: NamedNode, triples: list[Triple]) -> None:
-        ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+    def replace_graph(self, client: Client, graph: NamedNode, triples: Iterable[Triple],
+                      ntriples: bytes | None = None) -> None:
+        if ntriples is None:
+            ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
         name = f"<{graph.value}>".encode()
         if len(ntriples) <= self.chunk_size:
             body = b"DROP SILENT GRAPH " + name

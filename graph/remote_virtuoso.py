@@ -62,7 +62,7 @@ import random
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import BinaryIO, NamedTuple, TypeVar
 
@@ -439,11 +439,13 @@ class Virtuoso(Engine):
                        content_type="application/x-www-form-urlencoded", accept="application/json",
                        timeout=timeout)
 
-    def replace_graph(self, client: Client, graph: NamedNode, triples: list[Triple]) -> None:
+    def replace_graph(self, client: Client, graph: NamedNode, triples: Iterable[Triple],
+                      ntriples: bytes | None = None) -> None:
         """Replace ``graph`` by ``triples``: a new source straight into its graph
         (:meth:`_fill`), one that exists through a staging graph (:meth:`_stage`).
         Graphs that loaders which died left part written are dropped first."""
-        ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+        if ntriples is None:
+            ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
         reading, holds = self._survey(client, graph.value)
         now = time.time()
         dead = reading.dead(now)
@@ -456,7 +458,7 @@ class Virtuoso(Engine):
         if not (fresh and self._fill(client, graph.value, triples, ntriples)):
             self._stage(client, graph.value, triples, ntriples)
 
-    def _fill(self, client: Client, graph: str, triples: list[Triple], ntriples: bytes) -> bool:
+    def _fill(self, client: Client, graph: str, triples: Iterable[Triple], ntriples: bytes) -> bool:
         """Write the new source ``graph`` in place, under a swap marker: readers
         wait while it fills, as they wait for any swap.  Returns ``False``, having
         written nothing, when ``graph`` holds something by its turn (another
@@ -543,7 +545,7 @@ class Virtuoso(Engine):
                 raise StoreUnavailableError(
                     f"the store at {client.endpoint.base} failed while {graph} was dropped")
 
-    def _stage(self, client: Client, graph: str, triples: list[Triple], ntriples: bytes) -> None:
+    def _stage(self, client: Client, graph: str, triples: Iterable[Triple], ntriples: bytes) -> None:
         """Replace ``graph`` through a staging graph of its own, swapped in by
         one update; the markers of a dead loader's part of ``graph`` go with it."""
         target = f"<{graph}>"

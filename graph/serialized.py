@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, parse
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, parse, serialize
 
 from rightsgraph.graph.errors import InputError
 
@@ -55,6 +55,7 @@ class SerializedTriples:
         self.base_iri = base_iri
         self.extra = list(extra)
         self._length: int | None = None
+        self._ntriples: bytes | None = None
 
     def __iter__(self) -> Iterator[Triple]:
         count = 0
@@ -76,6 +77,31 @@ class SerializedTriples:
 
     def __contains__(self, triple: object) -> bool:
         return any(triple == t for t in self)
+
+    def ntriples(self) -> bytes:
+        """The triples (the extra ones last) as N-Triples, a triple a line, as
+        pyoxigraph writes them: parsed and written in Rust, without a Python
+        object per triple, which is what a remote store is sent.  Kept once made.
+
+        >>> SerializedTriples(b'<s> <p> "o" .', RdfFormat.TURTLE, file="a.ttl",
+        ...                   base_iri="https://e/").ntriples()
+        b'<https://e/s> <https://e/p> "o" .\\n'
+
+        :raises InputError: on a syntax error or when the file holds no triples.
+        """
+        if self._ntriples is None:
+            try:
+                written = serialize(parse(self.data, format=self.format, base_iri=self.base_iri),
+                                    format=RdfFormat.N_TRIPLES) or b""
+            except SyntaxError as exc:
+                raise syntax_error(exc, self.file) from None
+            if not written:
+                raise self.empty()
+            if self.extra:
+                written += serialize(self.extra, format=RdfFormat.N_TRIPLES) or b""
+            self._ntriples = written
+            self._length = written.count(b"\n")
+        return self._ntriples
 
     def load_into(self, store: Store, graph: NamedNode) -> None:
         """Bulk-load the file into ``graph`` of ``store``, then the extra triples.

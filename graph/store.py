@@ -232,8 +232,7 @@ class GraphStore:
         """
         if isinstance(self._store, RemoteStore):
             # Parse every file first: a syntax error must stop the batch before it writes.
-            ready = [(graph, list(triples) if isinstance(triples, SerializedTriples) else triples)
-                     for graph, triples in batch]
+            ready = [(graph, _checked(triples)) for graph, triples in batch]
             for graph, triples in ready:
                 self._store.replace_graph(graph, triples)
             return self._store.count_graphs([graph for graph, _triples in ready])
@@ -454,6 +453,16 @@ class GraphStore:
             return None
         hidden = {*self._hidden, _PENDING_GRAPH}
         return [g for g in self.named_graphs() if g not in hidden]
+
+
+def _checked(triples: Iterable[Triple]) -> Iterable[Triple]:
+    """``triples`` ready to write to a remote store: an RDF file's parsed (and
+    written as N-Triples, once: :meth:`SerializedTriples.ntriples`), so that a
+    syntax error stops a batch before anything is written."""
+    if isinstance(triples, SerializedTriples):
+        triples.ntriples()
+        return triples
+    return triples
 
 
 def _sha256(data: bytes) -> str:

@@ -20,6 +20,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, Variabl
 from rightsgraph.graph.errors import InputError
 from rightsgraph.graph.export import export_to
 from rightsgraph.graph.gallery import examples
+from rightsgraph.graph.serialized import SerializedTriples
 from rightsgraph.graph.store import GraphStore
 from rightsgraph.graph.validation import validate
 from rightsgraph.loaders.batch import parse_paths, store_loaded
@@ -286,3 +287,34 @@ def test_a_remote_store_counts_many_graphs_in_one_go(name: str, request: pytest.
     finally:
         for graph in graphs:
             store.drop_graph(graph)
+
+
+@pytest.mark.parametrize("name", ["oxigraph", "virtuoso"])
+def test_an_rdf_files_bytes_go_to_a_remote_store_written_in_rust(
+        name: str, request: pytest.FixtureRequest) -> None:
+    """A large RDF file's triples (:class:`SerializedTriples`) are parsed and written as
+    N-Triples without a Python object each, then sent in chunks, blank nodes whole."""
+    server: Server = request.getfixturevalue(f"{name}_server")
+    store = server.open()
+    remote = store.remote
+    assert remote is not None
+    graph = NamedNode(EX + "file")
+    label, note = RDFS.label.value, EX + "note"
+    data = f"<{EX}file/0> a <{EX}Thing> .\n<{EX}file/0> <{note}> _:n .\n_:n <{label}> 'a note' .\n"
+    data += "".join(f"<{EX}file/{i}> <{label}> 'row {i}'@en .\n" for i in range(1, 2000))
+    record = Triple(graph, RDFS.comment, Literal("the source record"))
+    remote.engine.chunk_size = 16 * 1024
+    try:
+        assert store.replace_graphs([(graph, SerializedTriples(
+            data.encode(), RdfFormat.TURTLE, file="rows.ttl", extra=[record]))]) == [2003]
+        joined = list(store.query(  # type: ignore[arg-type]
+            f"SELECT ?l WHERE {{ GRAPH <{graph.value}> {{ <{EX}file/0> <{note}> ?b . ?b <{label}> ?l }} }}"))
+        assert [row["l"].value for row in joined] == ["a note"]
+        broken = SerializedTriples(data.encode() + b"<a> <b> .\n", RdfFormat.TURTLE,
+                                   file="broken.ttl", base_iri=EX)
+        with pytest.raises(InputError, match="broken.ttl:2003"):
+            store.replace_graphs([(graph, broken)])
+        assert store.count(graph) == 2003
+    finally:
+        remote.engine.chunk_size = type(remote.engine)().chunk_size
+        store.drop_graph(graph)

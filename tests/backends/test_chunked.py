@@ -103,6 +103,23 @@ def test_chunks_cut_at_line_ends_and_keep_blank_node_groups_together() -> None:
     assert len(holding) == 1  # the 201 triples of the blank node travel together
 
 
+def test_chunks_read_the_triples_only_when_a_blank_node_may_be_there() -> None:
+    from pyoxigraph import RdfFormat, serialize
+
+    class Unread(list[Triple]):
+        def __iter__(self) -> Iterator[Triple]:
+            raise AssertionError("the triples were read")
+
+    plain = rows(3000, "lazy")
+    data = serialize(plain, format=RdfFormat.N_TRIPLES) or b""
+    assert b"".join(chunks(Unread(plain), data, 4096)) == data
+    # "_:" in a literal: the triples are read, and found plain
+    looks = [*plain, Triple(NamedNode(EX + "y"), RDFS.label, Literal("a _:b lookalike"))]
+    data = serialize(looks, format=RdfFormat.N_TRIPLES) or b""
+    pieces = list(chunks(iter(looks), data, 4096))
+    assert b"".join(pieces) == data and all(len(p) <= 4096 for p in pieces)
+
+
 def test_large_graph_loads_completely_in_chunks(store: GraphStore,
                                                 oxigraph_server: Server) -> None:
     graph = NamedNode(EX + "large")

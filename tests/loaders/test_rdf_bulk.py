@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from rightsgraph.graph.errors import InputError
 from rightsgraph.graph.serialized import SerializedTriples
@@ -157,3 +157,22 @@ def test_iterating_gives_the_same_triples_and_errors() -> None:
     assert (caught.value.file, caught.value.line) == ("a.nt", 61)
     with pytest.raises(ValueError):
         SerializedTriples(b"", RdfFormat.TRIG, file="a.trig")
+
+
+def test_written_as_ntriples_once_with_the_same_triples_and_errors() -> None:
+    data = ntriples(20)
+    extra = [Triple(NamedNode("https://example.org/extra"), NamedNode("https://example.org/p"),
+                    Literal("record"))]
+    triples = SerializedTriples(data, RdfFormat.N_TRIPLES, file="a.nt", extra=extra)
+    written = triples.ntriples()
+    assert written is triples.ntriples(), "made once"
+    assert {q.triple for q in parse(written, format=RdfFormat.N_TRIPLES)} == set(triples)
+    assert written.endswith(b'<https://example.org/extra> <https://example.org/p> "record" .\n')
+    assert len(triples) == written.count(b"\n") == 61
+    broken = SerializedTriples(data + b"<a> <b> .\n", RdfFormat.N_TRIPLES, file="a.nt")
+    with pytest.raises(InputError) as caught:
+        broken.ntriples()
+    assert (caught.value.file, caught.value.line) == ("a.nt", 61)
+    empty = SerializedTriples(b"# nothing\n", RdfFormat.N_TRIPLES, file="e.nt", extra=extra)
+    with pytest.raises(InputError, match="no triples found in this ntriples file"):
+        empty.ntriples()
