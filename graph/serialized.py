@@ -4,10 +4,12 @@ into an embedded store by pyoxigraph's bulk loader, parsed once, in Rust.
 Parsing a file into Python triples and writing them back out of Python costs
 more than the bulk loader's own parse and write of the same bytes (1M
 N-Triples: 5 s + 14 s against 12 s).  A :class:`SerializedTriples` is a
-collection of triples like any other (iterating it parses the bytes, so a
-remote store or any other caller reads it as triples), and
+collection of triples like any other (iterating it parses the bytes, so any
+caller reads it as triples), and
 :meth:`GraphStore.replace_graphs <rightsgraph.graph.store.GraphStore.replace_graphs>`
-hands it to :meth:`load_into` instead.  Either way a syntax error is an
+hands it to :meth:`load_into` instead; a remote store is sent its
+:meth:`ntriples`, parsed and written again in Rust, without a Python object
+per triple.  Either way a syntax error is an
 :class:`~rightsgraph.graph.errors.InputError` with the file, line and column,
 and a file without triples is refused.
 
@@ -79,9 +81,13 @@ class SerializedTriples:
         return any(triple == t for t in self)
 
     def ntriples(self) -> bytes:
-        """The triples (the extra ones last) as N-Triples, a triple a line, as
-        pyoxigraph writes them: parsed and written in Rust, without a Python
-        object per triple, which is what a remote store is sent.  Kept once made.
+        """The triples (the extra ones last) as N-Triples, a triple a line, which
+        is what a remote store is sent.  An N-Triples file without blank nodes
+        and ``\\u`` escapes is that already: it is parsed to check it (a syntax error
+        is found before anything is written) and kept as it is; any other file is
+        parsed and written again by pyoxigraph (its blank nodes then each
+        have one label, as :func:`~rightsgraph.graph.remote_engine.chunks`
+        needs).  Made once.
 
         >>> SerializedTriples(b'<s> <p> "o" .', RdfFormat.TURTLE, file="a.ttl",
         ...                   base_iri="https://e/").ntriples()
@@ -90,17 +96,26 @@ class SerializedTriples:
         :raises InputError: on a syntax error or when the file holds no triples.
         """
         if self._ntriples is None:
+            # (with \\u escapes, it is written again too: a SPARQL update that
+            # carries the lines may read them before it parses, N-Triples only in literals)
+            as_is = self.format == RdfFormat.N_TRIPLES and not any(
+                mark in self.data for mark in (b"_:", b"\\u", b"\\U"))
             try:
-                written = serialize(parse(self.data, format=self.format, base_iri=self.base_iri),
-                                    format=RdfFormat.N_TRIPLES) or b""
+                parsed = parse(self.data, format=self.format, base_iri=self.base_iri)
+                if as_is:
+                    count = sum(1 for _ in parsed)
+                    written = self.data if self.data.endswith(b"\n") else self.data + b"\n"
+                else:
+                    written = serialize(parsed, format=RdfFormat.N_TRIPLES) or b""
+                    count = written.count(b"\n")
             except SyntaxError as exc:
                 raise syntax_error(exc, self.file) from None
-            if not written:
+            if not count:
                 raise self.empty()
             if self.extra:
                 written += serialize(self.extra, format=RdfFormat.N_TRIPLES) or b""
             self._ntriples = written
-            self._length = written.count(b"\n")
+            self._length = count + len(self.extra)
         return self._ntriples
 
     def load_into(self, store: Store, graph: NamedNode) -> None:

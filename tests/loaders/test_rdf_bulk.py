@@ -176,3 +176,17 @@ def test_written_as_ntriples_once_with_the_same_triples_and_errors() -> None:
     empty = SerializedTriples(b"# nothing\n", RdfFormat.N_TRIPLES, file="e.nt", extra=extra)
     with pytest.raises(InputError, match="no triples found in this ntriples file"):
         empty.ntriples()
+
+
+def test_plain_ntriples_are_checked_and_sent_as_they_are() -> None:
+    data = (b'<https://e/s> <https://e/p> "a \\"quoted\\" word" .\n# a comment\n\n'
+            b'<https://e/s> <https://e/p> "no newline at the end" .')
+    triples = SerializedTriples(data, RdfFormat.N_TRIPLES, file="plain.nt")
+    assert triples.ntriples() == data + b"\n"
+    assert len(triples) == 2
+    escaped = SerializedTriples(b'<https://e/s> <https://e/p> "\\u0041" .\n', RdfFormat.N_TRIPLES,
+                                file="escaped.nt")
+    assert escaped.ntriples() == b'<https://e/s> <https://e/p> "A" .\n', "\\u escapes: written again"
+    with pytest.raises(InputError) as caught:
+        SerializedTriples(data + b"\n<a> <b> .\n", RdfFormat.N_TRIPLES, file="p.nt").ntriples()
+    assert (caught.value.file, caught.value.line) == ("p.nt", 5)
