@@ -15,9 +15,10 @@ blank nodes), and its Graph Store ``PUT`` is neither atomic nor
 all-or-nothing, so a source is written with ``POST`` requests (of at most
 :attr:`Virtuoso.chunk_size` bytes each, the triples that share blank nodes in
 one).  A new source goes straight into its graph under a swap marker
-(below), which readers wait for (:meth:`Virtuoso._fill`); a marker of such a
-load past its time hides the part its loader left from every read until the
-next load drops it (:meth:`Virtuoso._drop_dead`).  A source that exists goes
+(below) that says so, and readers leave that graph out until the marker
+goes (:meth:`Virtuoso._fill`); past its time, such a marker goes on hiding
+the part its loader left, until the next load drops it
+(:meth:`Virtuoso._drop_dead`).  A source that exists goes
 into a staging graph of its own (``<slot>-<token>``), which every query
 excludes, under one of a few slots, and is swapped in by one update (one transaction):
 ``MOVE`` when the source's graph holds triples, ``ADD`` and a ``DROP`` of the
@@ -48,7 +49,8 @@ again; past the store's time limit it raises
 :class:`~rightsgraph.graph.remote_http.StoreUnavailableError` ("a reload … is
 in progress").  A mark past its time belongs to a writer that died (or whose
 ``MOVE`` outlived its own limit): readers ignore it and the next swap removes
-it.  A quiet store costs a read one small extra query.
+it (but for the marker of a new source written in place, above).  A quiet
+store costs a read one small extra query.
 
 Virtuoso answers booleans as
 ``0``/``1``, labels integers with derived types (``xsd:nonNegativeInteger``)
@@ -123,6 +125,8 @@ DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024
 #: Virtuoso's code for a transaction it aborted as a deadlock, which the client may retry.
 _DEADLOCK = "SR172"
 _DEADLOCK_RETRIES = 3
+#: How often a read runs again when new sources start being written in place under it.
+_RERUNS = 5
 #: Seconds a swap marker outlives the writer's own time limit for the ``MOVE``.
 SWAP_GRACE = 60.0
 #: Seconds the list of a Virtuoso store's graphs is reused before it is read again.
@@ -162,13 +166,21 @@ class _Swaps(NamedTuple):
     #: Each marker of a new source written in place: its IRI, graph and time.
     fills: tuple[tuple[str, str, float], ...] = ()
 
-    def swapping(self, now: float) -> list[str]:
-        """The markers of swaps under way: the stale ones (past their time) left out."""
-        return [marker for marker, until in self.running if until > now]
+    def swapping(self, now: float, fills: bool = False) -> list[str]:
+        """The markers of swaps under way that readers wait for: the stale ones
+        (past their time) left out, and unless ``fills`` those of new sources
+        being written in place (readers leave those graphs out instead)."""
+        filling = {marker for marker, _graph, _until in self.fills}
+        return [marker for marker, until in self.running
+                if until > now and (fills or marker not in filling)]
+
+    def filling(self) -> dict[str, str]:
+        """The graphs of new sources being written in place, or left part written
+        by a loader that died, each with its marker: hidden from every read."""
+        return {graph: marker for marker, graph, _until in self.fills}
 
     def dead(self, now: float) -> dict[str, str]:
-        """The graphs that a loader which died (or gave up) left part written,
-        each with its marker: hidden from every read."""
+        """Those of :meth:`filling` whose loader died (or gave up): the marker past its time."""
         return {graph: marker for marker, graph, until in self.fills if until <= now}
 
 
@@ -207,11 +219,11 @@ class Virtuoso(Engine):
                 + [("named-graph-uri", g) for g in ([g.value for g in named] or visible)])
 
     def hidden(self, graph: str) -> bool:
-        return _internal(graph) or graph in self._dead()
+        return _internal(graph) or graph in self._filling()
 
-    def _dead(self) -> dict[str, str]:
-        """The graphs left part written by a loader that died, as last read."""
-        return self._seen.dead(time.time()) if self._seen is not None else {}
+    def _filling(self) -> dict[str, str]:
+        """The graphs hidden as new sources written in place, as last read (:meth:`_Swaps.filling`)."""
+        return self._seen.filling() if self._seen is not None else {}
 
     def graph_names(self, client: Client) -> list[str] | None:
         # From the index of types (as the datasets of queries are), where listing
@@ -224,7 +236,7 @@ class Virtuoso(Engine):
             hidden = set(self.system_graphs)
             # Read apart from any swap: a graph being swapped in is empty for a moment.
             listed = self._apart_from_swaps(client, lambda: self._all_graphs(client), None)
-            hidden.update(self._dead())
+            hidden.update(self._filling())
             graphs = [g for g in listed if g not in hidden and not g.startswith(_SLOT_PREFIX)]
             self._visible = (now, graphs)
         return self._visible[1]
@@ -233,22 +245,37 @@ class Virtuoso(Engine):
              dataset: list[tuple[str, str]], union: bool, timeout: float | None = None,
              own_dataset: bool = False) -> bytes:
         # Every read, not only the union: Virtuoso's MOVE empties the target
-        # before it copies the staging graph in, and readers can see that.
-        def run() -> bytes:
-            dead = self._dead()
-            if dead:  # as an older reading found them: one may have been dropped since
-                self._swaps(client, timeout)
-                dead = self._dead()
-            if not dead:
-                return ask(dataset)
-            if own_dataset:
-                raise StoreUnavailableError(
-                    f"a load of {', '.join(sorted(dead))} stopped part way at the store at "
-                    f"{client.endpoint.base}; a query that names its own dataset (FROM) can be "
-                    "answered once that source is loaded again or deleted")
-            return ask(self._without(client, dataset, dead))
+        # before it copies the staging graph in, and readers can see that.  A
+        # new source written in place is left out of the dataset instead (a
+        # query that names its own dataset waits for it), and so is one a loader
+        # left part written; the answer stands if the reading after it hides no
+        # graph the run did not leave out.
+        for _ in range(_RERUNS):
+            excluded: dict[str, str] = {}
 
-        return self._apart_from_swaps(client, run, timeout)
+            def run() -> bytes:
+                nonlocal excluded
+                hiding = self._filling()
+                if hiding:  # as an older reading found them: one may be gone since
+                    self._swaps(client, timeout)
+                    hiding = self._filling()
+                if not hiding:
+                    return ask(dataset)
+                if own_dataset:  # (a load under way was waited for)
+                    raise StoreUnavailableError(
+                        f"a load of {', '.join(sorted(hiding))} stopped part way at the store at "
+                        f"{client.endpoint.base}; a query that names its own dataset (FROM) can "
+                        "be answered once that source is loaded again, or the next load of "
+                        "any source has dropped what was written")
+                excluded = hiding
+                return ask(self._without(client, dataset, hiding))
+
+            answer = self._apart_from_swaps(client, run, timeout, fills=own_dataset)
+            if set(self._filling()) <= set(excluded):
+                return answer
+        raise StoreUnavailableError(
+            f"new sources keep being loaded at the store at {client.endpoint.base}; "
+            "try again in a moment")
 
     def _without(self, client: Client, dataset: list[tuple[str, str]],
                  dead: dict[str, str]) -> list[tuple[str, str]]:
@@ -265,7 +292,8 @@ class Virtuoso(Engine):
                 kept.append((key, _NOTHING))
         return kept
 
-    def _apart_from_swaps(self, client: Client, run: Callable[[], _T], timeout: float | None) -> _T:
+    def _apart_from_swaps(self, client: Client, run: Callable[[], _T], timeout: float | None,
+                          fills: bool = False) -> _T:
         """``run()``'s answer, from a run that no swap overlapped.
 
         The reading of the markers made last (by any thread: it was answered
@@ -273,7 +301,8 @@ class Virtuoso(Engine):
         no swap was under way at either and none ended between them (the
         last-swap token is the same), no ``MOVE`` overlapped the run, since a
         writer marks a swap before its ``MOVE`` and moves the token on after
-        it.  Otherwise wait until no swap is under way and run again.
+        it.  Otherwise wait until no swap is under way and run again.  New
+        sources written in place count as swaps only with ``fills``.
 
         :raises StoreUnavailableError: when swaps go on past the time limit.
         """
@@ -281,21 +310,21 @@ class Virtuoso(Engine):
         deadline = time.monotonic() + limit
         before = self._seen if self._seen is not None else self._swaps(client, timeout)
         while True:
-            if not before.swapping(time.time()):
+            if not before.swapping(time.time(), fills):
                 answer = run()
                 after = self._swaps(client, timeout)
-                if not after.swapping(time.time()) and after.last == before.last:
+                if not after.swapping(time.time(), fills) and after.last == before.last:
                     return answer
                 if time.monotonic() > deadline:
                     raise _reloading(client, limit)
-            before = self._settled(client, deadline, limit, timeout)
+            before = self._settled(client, deadline, limit, timeout, fills)
 
     def _settled(self, client: Client, deadline: float, limit: float,
-                 timeout: float | None) -> _Swaps:
+                 timeout: float | None, fills: bool = False) -> _Swaps:
         """A reading of the markers with no swap under way, waiting for one up to ``deadline``."""
         while True:
             reading = self._swaps(client, timeout)
-            if not reading.swapping(time.time()):
+            if not reading.swapping(time.time(), fills):
                 return reading
             if time.monotonic() + _POLL > deadline:
                 raise _reloading(client, limit)
@@ -315,10 +344,13 @@ class Virtuoso(Engine):
         query = (f"SELECT ?m ?until ?f ?last ?s WHERE {{ {{ GRAPH {pending} {{ ?m <{_SWAP_UNTIL}> ?until "
                  f"OPTIONAL {{ ?m <{_FILLING}> ?f }} }} }}"
                  f" UNION {{ GRAPH {pending} {{ <{_SWAPS}> <{_LAST_SWAP}> ?last }} }}{holds} }}")
-        rows = _rows(client, self.query_path, query, timeout)
+        rows = [row for row in _rows(client, self.query_path, query, timeout)
+                if "m" not in row or _marker(row["m"]["value"])]
         running = [(row["m"]["value"], _number(row["until"]["value"])) for row in rows if "m" in row]
+        # (the IRIs read back go into updates: only those that are IRIs indeed)
         fills = [(row["m"]["value"], row["f"]["value"], _number(row["until"]["value"]))
-                 for row in rows if "m" in row and "f" in row]
+                 for row in rows if "m" in row and "f" in row and row["f"]["type"] == "uri"
+                 and _is_iri(row["f"]["value"])]
         reading = _Swaps(tuple(sorted(running)),
                          tuple(sorted(row["last"]["value"] for row in rows if "last" in row)),
                          tuple(sorted(fills)))
@@ -459,47 +491,52 @@ class Virtuoso(Engine):
             self._stage(client, graph.value, triples, ntriples)
 
     def _fill(self, client: Client, graph: str, triples: Iterable[Triple], ntriples: bytes) -> bool:
-        """Write the new source ``graph`` in place, under a swap marker: readers
-        wait while it fills, as they wait for any swap.  Returns ``False``, having
-        written nothing, when ``graph`` holds something by its turn (another
-        load was first).
+        """Write the new source ``graph`` in place, under a swap marker.  Returns
+        ``False``, having written nothing, when ``graph`` holds something by its
+        turn (another load was first).
 
-        The marker says it fills ``graph`` (:data:`_FILLING`) only once its
-        turn has come and ``graph`` was found empty, so that a marker past
-        its time always means a part written by a loader that died: one that
-        timed out leaves it (the server may still be writing); one that failed
-        otherwise drops what it wrote.  Each chunk must be sent before the
-        marker's time is up."""
+        Once its turn has come and ``graph`` was found empty, the marker says
+        it fills ``graph`` (:data:`_FILLING`), and in the same update the
+        markers of loads of ``graph`` that died before they wrote anything are
+        forgotten: a filling marker past its time thus always hides a part
+        its loader wrote.  Readers do not wait for the chunks: they leave
+        ``graph`` out until the marker goes.  A load that timed out leaves
+        the marker (the server may still be writing), one that failed
+        otherwise drops what it wrote.  Each chunk is sent within the time
+        limit counted from the turn (the marker allows for the wait too)."""
         limit = _write_timeout(client, len(ntriples))
-        deadline = time.monotonic() + limit
-        marker = self.begin_swap(client, graph, limit)
+        marker = self.begin_swap(client, graph, 2 * limit)
         filling = False
         try:
             if self._turn(client, graph, marker, limit):
                 self.end_swap(client, marker)
                 return False
             pending = f"<{PENDING_GRAPH}>"
-            self.update(client, f"INSERT DATA {{ GRAPH {pending} {{ <{marker}> <{_FILLING}> <{graph}> }} }}")
+            self.update(client, f"INSERT DATA {{ GRAPH {pending} {{ <{marker}> <{_FILLING}> "
+                                f"<{graph}> }} }} ;\n" + _forget_dead(graph))
             filling = True
+            deadline = time.monotonic() + limit
 
             def post(chunk: bytes) -> None:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise StoreTimeoutError(
-                        f"the load of {graph} into the store at {client.endpoint.base} "
-                        f"did not finish within {limit:g} s")
+                    raise _OutOfTime
                 self._post(client, graph, chunk, min(left, _write_timeout(client, len(chunk))))
 
             self.post_chunks(triples, ntriples, post)
         except StoreTimeoutError:
-            raise  # the marker stays: past its time it hides the graph until a load drops it
-        except BaseException:
-            try:
+            raise  # the marker stays, and hides the graph until a load drops it
+        except BaseException as exc:
+            try:  # nothing is in flight: what was written goes
                 if filling:
                     self._clear(client, graph, quietly=False)
                 self.end_swap(client, marker)
             except (StoreUnavailableError, QueryError):
-                pass  # the store is failing: the marker hides the graph once its time is up
+                pass  # the store is failing: the marker hides the graph until a load drops it
+            if isinstance(exc, _OutOfTime):
+                raise StoreTimeoutError(
+                    f"the load of {graph} into the store at {client.endpoint.base} did not "
+                    f"finish within {limit:g} s") from None
             raise
         self.end_swap(client, marker)
         return True
@@ -522,8 +559,12 @@ class Virtuoso(Engine):
                     if _rows(client, self.query_path, query):
                         self._clear(client, graph, quietly=False)
                         forget = _forget_dead(graph)
-                finally:
-                    self._ending(client, marker, forget)
+                except StoreTimeoutError:
+                    raise  # the server may still be dropping: the marker stays until its time
+                except BaseException:
+                    self._ending(client, marker, "")
+                    raise
+                self._ending(client, marker, forget)
             except (StoreUnavailableError, QueryError):
                 pass
 
@@ -535,15 +576,17 @@ class Virtuoso(Engine):
             return
         limit = client.endpoint.timeout
         marker = self.begin_swap(client, graph, limit)
-        forget = ""
         try:
             self._turn(client, graph, marker, limit)
             self._clear(client, graph, quietly=False)
-            forget = _forget_dead(graph)
-        finally:
-            if not self._ending(client, marker, forget) and forget:
-                raise StoreUnavailableError(
-                    f"the store at {client.endpoint.base} failed while {graph} was dropped")
+        except StoreTimeoutError:
+            raise  # the server may still be dropping: the marker stays until its time
+        except BaseException:
+            self._ending(client, marker, "")
+            raise
+        if not self._ending(client, marker, _forget_dead(graph)):
+            raise StoreUnavailableError(
+                f"the store at {client.endpoint.base} failed while {graph} was dropped")
 
     def _stage(self, client: Client, graph: str, triples: Iterable[Triple], ntriples: bytes) -> None:
         """Replace ``graph`` through a staging graph of its own, swapped in by
@@ -678,7 +721,8 @@ class Virtuoso(Engine):
                  f"UNION {{ <{slot}> <{_STAGED}> ?g }} }} }}")
         rows = _rows(client, self.query_path, query)
         return (sorted(b["t"]["value"].split("@", 1)[0] for b in rows if "t" in b),
-                sorted(b["g"]["value"] for b in rows if "g" in b and b["g"]["type"] == "uri"))
+                sorted(b["g"]["value"] for b in rows if "g" in b and b["g"]["type"] == "uri"
+                       and _is_iri(b["g"]["value"])))
 
     def _quietly(self, client: Client, sparql: str) -> None:
         try:
@@ -735,6 +779,24 @@ def _release(slot: str, token: str, *, forget_staging: bool = True) -> str:
             + f"DELETE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?t }} }}\n"
             f"WHERE {{ GRAPH {graph} {{ <{slot}> <{_CLAIM}> ?t }} "
             f"FILTER(STRSTARTS(STR(?t), \"{token}@\")) }}")
+
+
+class _OutOfTime(Exception):
+    """A load's time ran out between two chunks (none was in flight)."""
+
+
+def _is_iri(value: str) -> bool:
+    """Whether ``value`` (read back from the store) is an IRI that may go into an update."""
+    try:
+        NamedNode(value)
+    except ValueError:
+        return False
+    return not any(c in value for c in '<>"{}|^`\\ ')
+
+
+def _marker(value: str) -> bool:
+    """Whether ``value`` names a swap marker."""
+    return value.startswith(_SWAP_PREFIX) and _is_iri(value)
 
 
 def _internal(graph: str) -> bool:

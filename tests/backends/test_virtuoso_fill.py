@@ -1,7 +1,7 @@
 """A new source on Virtuoso goes straight into its graph, under a swap
-marker: readers wait while it fills, a load that fails leaves nothing, and
-what a loader that died left part written is hidden from every read until
-the next load drops it."""
+marker: readers leave it out while it fills, a load that fails leaves
+nothing, and what a loader that died left part written is hidden from every
+read until the next load drops it."""
 
 from __future__ import annotations
 
@@ -107,20 +107,17 @@ def _readings(store: GraphStore, graph: NamedNode, tag: str) -> dict[str, int]:
     }
 
 
-def test_a_new_source_fills_its_own_graph_while_readers_wait(
+def test_a_new_source_fills_its_own_graph_while_readers_leave_it_out(
         virtuoso_server: Server, writer: GraphStore) -> None:
     engine, client = _engine(writer), _client(writer)
+    writer.replace_graph(OTHER, labels(5, "fill-other"))
     impatient = GraphStore.open(virtuoso_server.url, with_ontology=False, timeout=3)
-    seen: list[tuple[list[str], int, str]] = []
+    seen: list[tuple[list[str], int, dict[str, int]]] = []
 
     def halfway(written: int, total: int) -> None:
         if not seen and written > total // 2:
-            try:
-                impatient.count(OTHER)
-                outcome = "answered"
-            except StoreUnavailableError as exc:
-                outcome = str(exc)
-            seen.append((_staged(client), _held(client, FRESH), outcome))
+            seen.append((_staged(client), _held(client, FRESH), {
+                **_readings(impatient, FRESH, "fill-new"), "other": impatient.count(OTHER)}))
 
     engine.progress = halfway
     note = NamedNode(EX + "note")
@@ -130,10 +127,11 @@ def test_a_new_source_fills_its_own_graph_while_readers_wait(
         triples += [Triple(NamedNode(f"{EX}fill-new/{i}"), note, blank),
                     Triple(blank, RDFS.label, Literal(f"note {i}"))]
     assert writer.replace_graph(FRESH, triples) == 2200
-    [(staged, held, outcome)] = seen
+    [(staged, held, meanwhile)] = seen
     assert staged == [], "nothing went through a staging graph"
     assert 0 < held < 2200, "the chunks went straight into the source's graph"
-    assert "reload of a source is in progress" in outcome, "readers wait while it fills"
+    assert meanwhile == {"count": 0, "GRAPH <g>": 0, "GRAPH ?g": 0, "union": 0, "quads": 0,
+                         "listed": 0, "other": 5}, "readers answer at once, without the part"
     # (the notes' labels, on blank nodes, are not among the subjects under fill-new/)
     assert _readings(writer, FRESH, "fill-new") == {
         "count": 2200, "GRAPH <g>": 2200, "GRAPH ?g": 2100, "union": 2100, "quads": 2200,
@@ -225,3 +223,55 @@ def test_dropping_a_source_waits_for_its_load(writer: GraphStore) -> None:
         thread.join(timeout=60)
     assert done == [True]
     assert _held(client, FRESH) == 0
+
+
+def test_a_reader_that_read_before_a_loader_died_leaves_its_part_out(
+        virtuoso_server: Server, writer: GraphStore) -> None:
+    reader = GraphStore.open(virtuoso_server.url, with_ontology=False, timeout=30)
+    assert reader.count(OTHER) == 0  # its last reading of the marks is from before
+    _die_halfway(writer, FRESH, "fill-dead", 25)
+    with pytest.raises(StoreUnavailableError, match="stopped part way"):
+        reader.query(f"SELECT ?s FROM <{FRESH.value}> WHERE {{ ?s ?p ?o }}")
+    rows = reader.query(f"SELECT ?s WHERE {{ GRAPH <{FRESH.value}> {{ ?s ?p ?o }} }}")
+    assert list(rows) == []  # type: ignore[arg-type]
+
+
+def test_a_load_forgets_the_marker_of_a_loader_of_its_graph_that_died_before_writing(
+        writer: GraphStore) -> None:
+    """A filling marker past its time must always mean a part written: one whose
+    loader wrote nothing (the graph empty at the next load's turn) goes as that
+    load starts to write, or it would hide the whole source afterwards."""
+    engine, client = _engine(writer), _client(writer)
+    marker = engine.begin_swap(client, FRESH.value, -SWAP_GRACE - 5)
+    engine.update(client, f"INSERT DATA {{ GRAPH <{PENDING_GRAPH}> {{ "
+                          f"<{marker}> <{_FILLING}> <{FRESH.value}> }} }}")
+    triples = labels(30, "fill-after")
+    assert engine._fill(client, FRESH.value, triples,
+                        serialize(triples, format=RdfFormat.N_TRIPLES) or b"")
+    assert _fills(client) == []
+    engine.forget()
+    assert _readings(writer, FRESH, "fill-after") == {
+        "count": 30, "GRAPH <g>": 30, "GRAPH ?g": 30, "union": 30, "quads": 30, "listed": 1}
+
+
+def test_marks_that_are_not_iris_are_never_sent_back(writer: GraphStore) -> None:
+    engine, client = _engine(writer), _client(writer)
+    bad = "urn:rightsgraph:swap:bad"
+    engine.update(client, f"INSERT {{ GRAPH <{PENDING_GRAPH}> {{ <{bad}> <{_FILLING}> ?g ; "
+                          f"<urn:rightsgraph:swapUntil> 1 }} }} "
+                          "WHERE { BIND(IRI(\"urn:x> } } ; DROP SILENT GRAPH <urn:y\") AS ?g) }")
+    try:
+        stored = _raw(client, f"SELECT ?g WHERE {{ GRAPH <{PENDING_GRAPH}> {{ <{bad}> <{_FILLING}> ?g }} }}")
+        assert [row["g"]["value"] for row in stored] == ["urn:x> } } ; DROP SILENT GRAPH <urn:y"]
+        assert all(marker != bad for marker, _g, _u in engine._swaps(client).fills)
+        assert writer.replace_graph(OTHER, labels(4, "fill-other")) == 4
+    finally:
+        engine.update(client, f"DELETE WHERE {{ GRAPH <{PENDING_GRAPH}> {{ <{bad}> ?p ?o }} }}")
+
+
+def test_dropping_a_dead_loaders_part_drops_it_with_its_marker(writer: GraphStore) -> None:
+    client = _client(writer)
+    _die_halfway(writer, FRESH, "fill-dead", 25)
+    assert writer.drop_graph(FRESH) is False, "it was never there for readers"
+    assert _held(client, FRESH) == 0
+    assert _fills(client) == []
