@@ -17,7 +17,9 @@ process of its own, so that ``ru_maxrss`` is the peak memory of that phase:
   ``--rdf-store-url`` and ``--rdf-raw-url`` (``python -m benchmarks`` gives
   them), each side loads into an empty server of its own, so that what the
   phases before left in a server (Virtuoso: dirty buffers, after 2.3M
-  triples) weighs on neither.
+  triples) weighs on neither; on a server the pair runs in two interleaved
+  rounds (the second into a graph new again) and the faster round of each
+  side counts, since a fresh server's first large load is its slowest.
 
 It prints a table, says where the time goes, and appends a dated section to
 ``benchmarks/RESULTS.md``.  A phase whose loader is not registered is
@@ -206,7 +208,7 @@ def _children_cpu() -> float:
 
 
 def run_child(phase: str, corpus: Path, store: str | Path, nt: Path | None,
-              work: Path | None = None, quiet: float = 0.0) -> Result:
+              work: Path | None = None, quiet: float = 0.0, round_: int = 1) -> Result:
     """Run ``phase`` in a child process; return its result (with its wall time)."""
     command = [sys.executable, "-m", "benchmarks.load_bench", "--child", phase,
                "--corpus", str(corpus), "--store", str(store)]
@@ -214,6 +216,8 @@ def run_child(phase: str, corpus: Path, store: str | Path, nt: Path | None,
         command += ["--nt", str(nt)]
     if work is not None:
         command += ["--work", str(work)]
+    if round_ > 1:
+        command += ["--round", str(round_)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
                                                                       os.environ.get("PYTHONPATH")]))}
     status, out, err, cost = measured(command, env, quiet=quiet)
@@ -274,7 +278,10 @@ def run(args: argparse.Namespace, formats: tuple[set[str], str] | None = None) -
     phases += [("tables-xlsx", "xlsx", ())] if args.xlsx else []
     phases += [("raw-documents", "raw-documents", ()), ("raw-tables", "raw-tables", ())]
     if args.store_url:  # a remote store: the raw engine is the same server software, by HTTP
-        phases += [("ntriples", "rightsgraph", ()), ("http_post", "raw", ())] if nt else []
+        # Two interleaved rounds, the faster of each side counting: a server's
+        # first large load runs slower than its next (a fresh Virtuoso's first
+        # 64 MiB POSTs took 15.4 s, the same ones 8.7 s the second time).
+        phases += [("ntriples", "rightsgraph", ()), ("http_post", "raw", ())] * RDF_ROUNDS if nt else []
     else:
         phases += [("ntriples", "rightsgraph", ()), ("bulk_load", "raw", ()),
                    ("oxigraph_load", "oxigraph", ())] if nt else []
@@ -283,8 +290,10 @@ def run(args: argparse.Namespace, formats: tuple[set[str], str] | None = None) -
         shutil.rmtree(work / store, ignore_errors=True)
     for stale in RAW_PHASES.values():
         (work / f"{stale}.nq").unlink(missing_ok=True)
+    rounds: dict[str, int] = defaultdict(int)
     try:
         for phase, store, needed in phases:
+            rounds[phase] += 1
             raw = phase in RAW_PHASES or phase in ("bulk_load", "oxigraph_load", "http_post")
             reason = problem if problem and not raw else unavailable(phase, registered, needed)
             source = RAW_PHASES.get(phase)
@@ -305,7 +314,8 @@ def run(args: argparse.Namespace, formats: tuple[set[str], str] | None = None) -
                     if phase in ("ntriples", "http_post"):  # on servers of their own, if given
                         location = (args.rdf_raw_url or location) if raw else (
                             args.rdf_store_url or location)
-                results.append(run_child(phase, corpus, location, nt, work, args.quiet_wait))
+                results.append(run_child(phase, corpus, location, nt, work, args.quiet_wait,
+                                         rounds[phase]))
             if "failed" in results[-1]:
                 _say(f"{phase}: FAILED: {results[-1]['failed']}")
             elif "load" in results[-1]:
@@ -314,7 +324,41 @@ def run(args: argparse.Namespace, formats: tuple[set[str], str] | None = None) -
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
-    return results
+    return best_rounds(results)
+
+
+#: Rounds of the N-Triples phases on a remote store (see :func:`run`).
+RDF_ROUNDS = 2
+
+
+def best_rounds(results: list[Result]) -> list[Result]:
+    """``results`` with the rounds of a phase run more than once merged into the
+    fastest, whose note gives every round's time, in its first place.
+
+    >>> best_rounds([{"phase": "a", "load": 3.0, "note": ""}, {"phase": "b", "load": 1.0},
+    ...              {"phase": "a", "load": 2.0, "note": "x"}])
+    [{'phase': 'a', 'load': 2.0, 'note': 'x; the faster of 2 interleaved rounds: 3.0 s, 2.0 s'}, \
+{'phase': 'b', 'load': 1.0}]
+    """
+    timed: dict[str, list[Result]] = defaultdict(list)
+    for r in results:
+        if "load" in r:
+            timed[r["phase"]].append(r)
+    merged, placed = [], set()
+    for r in results:
+        runs = timed.get(r["phase"], [])
+        if len(runs) < 2 or "load" not in r:
+            merged.append(r)
+            continue
+        if r["phase"] in placed:
+            continue
+        placed.add(r["phase"])
+        best = dict(min(runs, key=lambda run: run["load"]))
+        times = ", ".join(f"{run['load']:.1f} s" for run in runs)
+        best["note"] = "; ".join(filter(None, [best.get("note", ""), f"the faster of {len(runs)} "
+                                               f"interleaved rounds: {times}"]))
+        merged.append(best)
+    return merged
 
 
 def _say(text: str) -> None:
@@ -324,15 +368,18 @@ def _say(text: str) -> None:
 # ---------------------------------------------------------------- the child
 
 
-def child(phase: str, corpus: Path, store_dir: str, nt: Path | None, work: Path | None) -> int:
+def child(phase: str, corpus: Path, store_dir: str, nt: Path | None, work: Path | None,
+          round_: int = 1) -> int:
     """Run one phase in this process and print its result as one JSON line.
 
     :param store_dir: the store's directory, or the URL of a remote store.
+    :param round_: after the first, a remote store's N-Triples go into a graph that
+        is new again (ours: the source's graph dropped first, not timed; raw: another graph).
     """
     baseline = _peak_mib()
     if phase in ("bulk_load", "http_post"):
         assert nt is not None
-        result = _bulk_load(nt, store_dir)
+        result = _bulk_load(nt, store_dir, GRAPH if round_ == 1 else f"{GRAPH}-{round_}")
     elif phase in RAW_PHASES:
         assert work is not None
         result = _bulk_load(work / f"{RAW_PHASES[phase]}.nq", store_dir)
@@ -358,7 +405,7 @@ def child(phase: str, corpus: Path, store_dir: str, nt: Path | None, work: Path 
                         "library path ran with LoadContext(max_bytes=file size), as that option does")
         dump = work / f"{phase}.nq" if work is not None and phase in RAW_PHASES.values() else None
         result = _library_load(paths, store_dir, context, force=phase == "tables-reload",
-                               dump=dump)
+                               dump=dump, fresh=round_ > 1)
         result["note"] = note
         result["items"] = {"documents": len(paths), "ntriples": result["found"].get("triples", 0)
                            }.get(phase, result["found"].get("recommendations", 0))
@@ -370,12 +417,14 @@ def child(phase: str, corpus: Path, store_dir: str, nt: Path | None, work: Path 
 
 
 def _library_load(paths: list[Path], store_dir: str, context: Any, force: bool = False,
-                  dump: Path | None = None) -> Result:
+                  dump: Path | None = None, fresh: bool = False) -> Result:
     """``parse_paths`` then ``store_loaded`` into an on-disk store, timing each step.
 
     :param force: reload sources the store already holds (a replacement, not a first load).
     :param dump: write the quads of the loaded graphs there as N-Quads (not timed), for
         the raw engine to load the same data.
+    :param fresh: drop the sources' graphs after parsing (not timed), so that they are
+        loaded as new ones again.
     """
     from pyoxigraph import Quad, RdfFormat, serialize
 
@@ -390,6 +439,9 @@ def _library_load(paths: list[Path], store_dir: str, context: Any, force: bool =
     started = time.perf_counter()
     loads = parse_paths(paths, context)
     times["parse"] = time.perf_counter() - started
+    if fresh:
+        for loaded in loads:
+            store.drop_graph(loaded.graph)
     after_parse = _rss_mib()
     started = time.perf_counter()
     outcomes = store_loaded(store, loads, force=force)
@@ -454,18 +506,18 @@ def _instrument(store: Any, times: dict[str, float], writes: bool = True) -> Non
         remote.count_graphs = _timed(remote.count_graphs, times, "count")
 
 
-def _bulk_load(nt: Path, store_dir: str) -> Result:
+def _bulk_load(nt: Path, store_dir: str, graph: str = GRAPH) -> Result:
     """Raw ``Store.bulk_load`` of an N-Triples (into one graph) or N-Quads file.
 
     For a server (``store_dir`` an http URL), the server's own bulk path
     (:meth:`benchmarks.remote.RawServer.load_file`): Oxigraph, one POST of the
     file to ``/store``; Virtuoso, Graph Store POSTs of each graph (in parts, see
-    :mod:`benchmarks.remote`).
+    :mod:`benchmarks.remote`).  An N-Triples file goes into ``graph``.
     """
     from pyoxigraph import NamedNode, RdfFormat, Store
 
     if store_dir.startswith(("http://", "https://")):
-        return _http_post(nt, store_dir)
+        return _http_post(nt, store_dir, graph)
 
     times: dict[str, float] = {}
     started = time.perf_counter()
@@ -486,14 +538,14 @@ def _bulk_load(nt: Path, store_dir: str) -> Result:
             "items": triples, "note": ""}
 
 
-def _http_post(data: Path, url: str) -> Result:
+def _http_post(data: Path, url: str, graph: str = GRAPH) -> Result:
     """Load ``data`` into the server by its own bulk path (:class:`benchmarks.remote.RawServer`);
     its triples are what the server's count grew by."""
     from benchmarks.remote import RawServer
 
     server = RawServer(url)
     before = server.count()
-    seconds, how = server.load_file(data, GRAPH)
+    seconds, how = server.load_file(data, graph)
     triples = server.count() - before
     return {"seconds": {"bulk_load": seconds, "close": 0.0}, "load": seconds, "triples": triples,
             "items": triples, "note": how}
@@ -716,6 +768,7 @@ def parser() -> argparse.ArgumentParser:
                          help="seconds each phase may wait for the CPUs to be quiet first "
                               f"(default {QUIET_LIMIT:g}; 0: no wait)")
     options.add_argument("--child", help=argparse.SUPPRESS)
+    options.add_argument("--round", type=int, default=1, help=argparse.SUPPRESS)
     options.add_argument("--store-url",
                          help="load into this remote store (an http URL) instead of on-disk stores")
     options.add_argument("--raw-url",
@@ -736,7 +789,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line; see the module documentation."""
     args = parser().parse_args(argv)
     if args.child:
-        return child(args.child, args.corpus, args.store, args.nt, args.work)
+        return child(args.child, args.corpus, args.store, args.nt, args.work, args.round)
     results = run(args)
     summary = summarise(results)
     command = "python -m benchmarks.load_bench " + " ".join(argv if argv is not None else sys.argv[1:])

@@ -13,6 +13,7 @@ from benchmarks.load_bench import (  # noqa: E402
     QUIET_WINDOW,
     _cpu_ticks,
     append_section,
+    best_rounds,
     parser,
     report,
     run,
@@ -57,3 +58,13 @@ def test_a_phase_waits_for_quiet_cpus_no_longer_than_its_limit() -> None:
     assert ticks is not None and 0 <= ticks[0] <= ticks[1]
     waited = wait_until_quiet(0.1)  # one reading of QUIET_WINDOW seconds, then the limit is past
     assert QUIET_WINDOW <= waited < QUIET_WINDOW + 5
+
+
+def test_the_rounds_of_a_phase_count_by_the_faster() -> None:
+    results = [{"phase": "ntriples", "load": 3.0, "note": "n"}, {"phase": "http_post", "load": 2.5},
+               {"phase": "ntriples", "load": 2.0, "note": "n"}, {"phase": "http_post", "failed": "x"}]
+    merged = best_rounds(results)
+    assert [r["phase"] for r in merged] == ["ntriples", "http_post", "http_post"]
+    assert merged[0]["load"] == 2.0
+    assert merged[0]["note"] == "n; the faster of 2 interleaved rounds: 3.0 s, 2.0 s"
+    assert merged[1] == {"phase": "http_post", "load": 2.5}, "one timed round: as it was"
