@@ -308,7 +308,7 @@ class RemoteStore:
     def replace_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> None:
         """Replace ``graph`` by ``triples`` atomically (readers see old or new)."""
         ntriples = None
-        if isinstance(triples, SerializedTriples):  # an RDF file: written again in Rust
+        if isinstance(triples, SerializedTriples):  # an RDF file: its N-Triples, made once
             data: Iterable[Triple] = triples
             ntriples = triples.ntriples()
         else:

@@ -542,29 +542,12 @@ class Virtuoso(Engine):
         return True
 
     def _drop_dead(self, client: Client, dead: dict[str, str]) -> None:
-        """Drop each graph in ``dead`` (a loader that died left it part written),
-        with its marker, in a swap of its own: after the swaps of the graph
-        marked before (one may have replaced it whole and forgotten the
-        marker), and before those marked after.  A store that fails leaves
-        the graph hidden, for the next load to drop."""
-        limit = client.endpoint.timeout
+        """Drop each graph in ``dead`` (a loader that died left it part written)
+        with its marker (:meth:`_drop_in_turn`).  A store that fails leaves the
+        graph hidden, for the next load to drop."""
         for graph, dead_marker in sorted(dead.items()):
             try:
-                marker = self.begin_swap(client, graph, limit)
-                forget = ""
-                try:
-                    self._turn(client, graph, marker, limit)
-                    query = (f"SELECT ?f WHERE {{ GRAPH <{PENDING_GRAPH}> {{ "
-                             f"<{dead_marker}> <{_FILLING}> ?f }} }}")
-                    if _rows(client, self.query_path, query):
-                        self._clear(client, graph, quietly=False)
-                        forget = _forget_dead(graph)
-                except StoreTimeoutError:
-                    raise  # the server may still be dropping: the marker stays until its time
-                except BaseException:
-                    self._ending(client, marker, "")
-                    raise
-                self._ending(client, marker, forget)
+                self._drop_in_turn(client, graph, dead_marker)
             except (StoreUnavailableError, QueryError):
                 pass
 
@@ -574,17 +557,33 @@ class Virtuoso(Engine):
         if _internal(graph):
             self._clear(client, graph, quietly=False)
             return
+        self._drop_in_turn(client, graph)
+
+    def _drop_in_turn(self, client: Client, graph: str, dead_marker: str | None = None) -> None:
+        """Drop ``graph`` and forget the markers of dead loads of it, in a swap of
+        its own: after the swaps of the graph marked before, before those marked
+        after.  With ``dead_marker``, only while that marker is still there (a
+        load marked before may have replaced the graph whole and forgotten it).
+        A timeout leaves the swap marked (the server may still be dropping).
+
+        :raises StoreUnavailableError: when the store fails.
+        """
         limit = client.endpoint.timeout
         marker = self.begin_swap(client, graph, limit)
+        forget = ""
         try:
             self._turn(client, graph, marker, limit)
-            self._clear(client, graph, quietly=False)
+            still = (f"SELECT ?f WHERE {{ GRAPH <{PENDING_GRAPH}> {{ "
+                     f"<{dead_marker}> <{_FILLING}> ?f }} }}")
+            if dead_marker is None or _rows(client, self.query_path, still):
+                self._clear(client, graph, quietly=False)
+                forget = _forget_dead(graph)
         except StoreTimeoutError:
-            raise  # the server may still be dropping: the marker stays until its time
+            raise
         except BaseException:
             self._ending(client, marker, "")
             raise
-        if not self._ending(client, marker, _forget_dead(graph)):
+        if not self._ending(client, marker, forget) and forget:
             raise StoreUnavailableError(
                 f"the store at {client.endpoint.base} failed while {graph} was dropped")
 

@@ -464,7 +464,6 @@ def _checked(triples: Iterable[Triple]) -> Iterable[Triple]:
     syntax error stops a batch before anything is written."""
     if isinstance(triples, SerializedTriples):
         triples.ntriples()
-        return triples
     return triples
 
 

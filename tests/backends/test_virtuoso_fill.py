@@ -20,11 +20,9 @@ from rightsgraph.graph.remote_engine import _urlencode
 from rightsgraph.graph.remote_http import Client, StoreUnavailableError
 from rightsgraph.graph.remote_virtuoso import (
     _FILLING,
-    _SLOT_PREFIX,
     DEFAULT_CHUNK_SIZE,
     PENDING_GRAPH,
     SWAP_GRACE,
-    Virtuoso,
 )
 from rightsgraph.graph.store import GraphStore
 from rightsgraph.ontology.terms import RDFS
@@ -32,13 +30,10 @@ from rightsgraph.ontology.terms import RDFS
 sys.path.insert(0, str(Path(__file__).parent))
 from servers import Server  # noqa: E402
 from test_behaviour import EX, labels  # noqa: E402
+from test_virtuoso_swap import Interrupted, _engine, _staging_graphs  # noqa: E402
 
 FRESH = NamedNode(EX + "fill-fresh")
 OTHER = NamedNode(EX + "fill-other")
-
-
-class Interrupted(Exception):
-    """The load stopped between two chunks (as Ctrl-C would stop it)."""
 
 
 @pytest.fixture
@@ -51,12 +46,6 @@ def writer(virtuoso_server: Server) -> Iterator[GraphStore]:
     engine.chunk_size, engine.progress = DEFAULT_CHUNK_SIZE, None
     for graph in (FRESH, OTHER):
         store.drop_graph(graph)
-
-
-def _engine(store: GraphStore) -> Virtuoso:
-    remote = store.remote
-    assert remote is not None and isinstance(remote.engine, Virtuoso)
-    return remote.engine
 
 
 def _client(store: GraphStore) -> Client:
@@ -85,13 +74,6 @@ def _fills(client: Client) -> list[str]:
     return sorted(row["g"]["value"] for row in rows)
 
 
-def _staged(client: Client) -> list[str]:
-    """The staging graphs that hold something."""
-    rows = _raw(client, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                        f"FILTER(STRSTARTS(STR(?g), '{_SLOT_PREFIX}')) }}")
-    return [row["g"]["value"] for row in rows]
-
-
 def _readings(store: GraphStore, graph: NamedNode, tag: str) -> dict[str, int]:
     """``graph`` as each kind of read sees it."""
     union = f"SELECT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{EX}{tag}/')) }}"
@@ -116,7 +98,7 @@ def test_a_new_source_fills_its_own_graph_while_readers_leave_it_out(
 
     def halfway(written: int, total: int) -> None:
         if not seen and written > total // 2:
-            seen.append((_staged(client), _held(client, FRESH), {
+            seen.append((_staging_graphs(client), _held(client, FRESH), {
                 **_readings(impatient, FRESH, "fill-new"), "other": impatient.count(OTHER)}))
 
     engine.progress = halfway
