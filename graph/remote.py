@@ -318,6 +318,21 @@ class RemoteStore:
         finally:
             self._changed()
 
+    def replace_graphs(self, batch: Sequence[tuple[NamedNode, Iterable[Triple]]]) -> None:
+        """:meth:`replace_graph` for each pair of ``batch``; the engine may write
+        many small sources together (RDF files go one at a time, each
+        serialised only when its turn comes)."""
+        files = [(graph, triples) for graph, triples in batch if isinstance(triples, SerializedTriples)]
+        others = [(graph, list(triples), None) for graph, triples in batch
+                  if not isinstance(triples, SerializedTriples)]
+        for graph, triples in files:
+            self.replace_graph(graph, triples)
+        if others:
+            try:
+                self.engine.replace_graphs(self.client, others)
+            finally:
+                self._changed()
+
     def _changed(self) -> None:
         self._blank_cache = None
         self.engine.forget()

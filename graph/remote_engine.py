@@ -153,6 +153,13 @@ class Engine:
         if some share blank nodes: see :func:`chunks`)."""
         raise NotImplementedError
 
+    def replace_graphs(self, client: Client,
+                       batch: Sequence[tuple[NamedNode, Iterable[Triple], bytes | None]]) -> None:
+        """:meth:`replace_graph` for each ``(graph, triples, ntriples)`` of ``batch``
+        (an engine may write many new sources together)."""
+        for graph, triples, ntriples in batch:
+            self.replace_graph(client, graph, triples, ntriples)
+
     def remove_graph(self, client: Client, graph: str) -> None:
         """Drop the graph ``graph`` (a checked IRI), in one transaction."""
         self.update(client, f"DROP SILENT GRAPH <{graph}>")

@@ -16,7 +16,8 @@ all-or-nothing, so a source is written with ``POST`` requests (of at most
 :attr:`Virtuoso.chunk_size` bytes each, the triples that share blank nodes in
 one).  A new source goes straight into its graph under a swap marker
 (below) that says so, and readers leave that graph out until the marker
-goes (:meth:`Virtuoso._fill`); past its time, such a marker goes on hiding
+goes (:meth:`Virtuoso._fill`; the new sources of one batch share a marker,
+up to :data:`_GROUP` of them); past its time, such a marker goes on hiding
 the part its loader left, until the next load drops it
 (:meth:`Virtuoso._drop_dead`).  A source that exists goes
 into a staging graph of its own (``<slot>-<token>``), which every query
@@ -64,7 +65,7 @@ import random
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import BinaryIO, NamedTuple, TypeVar
 
@@ -125,6 +126,11 @@ DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024
 #: Virtuoso's code for a transaction it aborted as a deadlock, which the client may retry.
 _DEADLOCK = "SR172"
 _DEADLOCK_RETRIES = 3
+#: New sources written in place under one swap marker (:meth:`Virtuoso._fill`);
+#: also the graphs a query asks whether they hold anything.
+_GROUP = 200
+#: Seconds a source of a group adds to the group's time limit (a request or two).
+_PER_SOURCE = 1.0
 #: How often a read runs again when new sources start being written in place under it.
 _RERUNS = 5
 #: Seconds a swap marker outlives the writer's own time limit for the ``MOVE``.
@@ -184,6 +190,14 @@ class _Swaps(NamedTuple):
         return {graph: marker for marker, graph, until in self.fills if until <= now}
 
 
+
+
+class _Source(NamedTuple):
+    """A source to write: its graph, its triples and their N-Triples."""
+
+    graph: str
+    triples: Iterable[Triple]
+    ntriples: bytes
 
 
 class Virtuoso(Engine):
@@ -332,21 +346,22 @@ class Virtuoso(Engine):
 
     def _swaps(self, client: Client, timeout: float | None = None) -> _Swaps:
         """Read the swap markers (one small query)."""
-        return self._survey(client, None, timeout)[0]
+        return self._survey(client, (), timeout)[0]
 
-    def _survey(self, client: Client, graph: str | None,
-                timeout: float | None = None) -> tuple[_Swaps, bool]:
-        """Read the swap markers and, if ``graph`` is given, whether it holds
-        anything (one small query)."""
+    def _survey(self, client: Client, graphs: Sequence[str] = (),
+                timeout: float | None = None) -> tuple[_Swaps, set[str]]:
+        """Read the swap markers and which of ``graphs`` hold anything (one small
+        query for the markers and the first :data:`_GROUP` graphs, one more for
+        each further :data:`_GROUP`)."""
         pending = f"<{PENDING_GRAPH}>"
-        holds = (f" UNION {{ SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} LIMIT 1 }}"
-                 if graph is not None else "")
-        query = (f"SELECT ?m ?until ?f ?last ?s WHERE {{ {{ GRAPH {pending} {{ ?m <{_SWAP_UNTIL}> ?until "
+        first, rest = graphs[:_GROUP], graphs[_GROUP:]
+        holds = f" UNION {{ {_holding_query(first)} }}" if first else ""
+        query = (f"SELECT ?m ?until ?f ?last ?h WHERE {{ {{ GRAPH {pending} {{ ?m <{_SWAP_UNTIL}> ?until "
                  f"OPTIONAL {{ ?m <{_FILLING}> ?f }} }} }}"
                  f" UNION {{ GRAPH {pending} {{ <{_SWAPS}> <{_LAST_SWAP}> ?last }} }}{holds} }}")
         rows = [row for row in _rows(client, self.query_path, query, timeout)
                 if "m" not in row or _marker(row["m"]["value"])]
-        running = [(row["m"]["value"], _number(row["until"]["value"])) for row in rows if "m" in row]
+        running = {(row["m"]["value"], _number(row["until"]["value"])) for row in rows if "m" in row}
         # (the IRIs read back go into updates: only those that are IRIs indeed)
         fills = [(row["m"]["value"], row["f"]["value"], _number(row["until"]["value"]))
                  for row in rows if "m" in row and "f" in row and row["f"]["type"] == "uri"
@@ -355,45 +370,50 @@ class Virtuoso(Engine):
                          tuple(sorted(row["last"]["value"] for row in rows if "last" in row)),
                          tuple(sorted(fills)))
         self._seen = reading
-        return reading, any("s" in row for row in rows)
+        holding = {row["h"]["value"] for row in rows if "h" in row}
+        for start in range(0, len(rest), _GROUP):
+            holding.update(row["h"]["value"] for row in _rows(
+                client, self.query_path, _holding_query(rest[start:start + _GROUP]), timeout))
+        return reading, holding
 
-    def begin_swap(self, client: Client, graph: str, seconds: float) -> str:
-        """Mark that ``graph`` is being swapped in, for ``seconds`` at most (plus
-        :data:`SWAP_GRACE`); markers past their time are removed (but for those
-        of new sources written in place, which hide what their loader left
-        until it is dropped: :meth:`_drop_dead`).  Returns the marker.
+    def begin_swap(self, client: Client, graph: str | Sequence[str], seconds: float) -> str:
+        """Mark that ``graph`` (or each of several graphs) is being swapped in, for
+        ``seconds`` at most (plus :data:`SWAP_GRACE`); markers past their time
+        are removed (but for those of new sources written in place, which hide
+        what their loader left until it is dropped: :meth:`_drop_dead`).
+        Returns the marker.
 
         The marker also records the server's clock when it was made
         (:data:`_SWAP_SINCE`), which orders the swaps of one graph
         (:meth:`_turn`)."""
         marker = f"{_SWAP_PREFIX}{uuid.uuid4().hex}"
         until = int(time.time() + seconds + SWAP_GRACE)
+        graphs = ", ".join(f"<{g}>" for g in ([graph] if isinstance(graph, str) else graph))
         pending = f"<{PENDING_GRAPH}>"
         self.update(client, (
-            f"DELETE {{ GRAPH {pending} {{ ?m ?p ?o }} }}\n"
-            f"WHERE {{ GRAPH {pending} {{ ?m <{_SWAP_UNTIL}> ?u ; ?p ?o\n"
-            f"        FILTER NOT EXISTS {{ ?m <{_FILLING}> ?f }} }}\n"
-            f"        FILTER(?u < {int(time.time())}) }} ;\n"
-            f"INSERT {{ GRAPH {pending} {{ <{marker}> <{_SWAPPING}> <{graph}> ; "
+            _forget_stale() + " ;\n"
+            f"INSERT {{ GRAPH {pending} {{ <{marker}> <{_SWAPPING}> {graphs} ; "
             f"<{_SWAP_UNTIL}> {until} ; <{_SWAP_SINCE}> ?now }} }}\n"
             f"WHERE {{ BIND(NOW() AS ?now) }}"
         ))
         return marker
 
-    def _turn(self, client: Client, graph: str, marker: str, limit: float) -> bool:
-        """Wait until no older swap of ``graph`` is under way (a swap marked later
-        waits for this one in turn), then tell whether ``graph`` holds anything.
+    def _turn(self, client: Client, graph: str | Sequence[str], marker: str,
+              limit: float) -> set[str]:
+        """Wait until no older swap of ``graph`` (or of any of several graphs) is
+        under way (a swap marked later waits for this one in turn), then tell
+        which of them hold anything.
 
         :raises StoreUnavailableError: when older swaps go on past ``limit`` seconds.
         """
         pending = f"<{PENDING_GRAPH}>"
         query = (
-            f"SELECT ?m ?until ?s WHERE {{\n"
-            f"  {{ GRAPH {pending} {{ <{marker}> <{_SWAP_SINCE}> ?mine .\n"
-            f"      ?m <{_SWAPPING}> <{graph}> ; <{_SWAP_SINCE}> ?since ; <{_SWAP_UNTIL}> ?until\n"
+            f"SELECT ?m ?until ?h WHERE {{\n"
+            f"  {{ GRAPH {pending} {{ <{marker}> <{_SWAP_SINCE}> ?mine ; <{_SWAPPING}> ?g .\n"
+            f"      ?m <{_SWAPPING}> ?g ; <{_SWAP_SINCE}> ?since ; <{_SWAP_UNTIL}> ?until\n"
             f"      FILTER(?m != <{marker}> && (?since < ?mine || (?since = ?mine && "
             f"STR(?m) < \"{marker}\"))) }} }}\n"
-            f"  UNION {{ SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} LIMIT 1 }}\n"
+            f"  UNION {{ {_holding_query([graph] if isinstance(graph, str) else graph)} }}\n"
             f"}}"
         )
         deadline = time.monotonic() + limit
@@ -402,7 +422,7 @@ class Virtuoso(Engine):
             now = time.time()
             older = [row for row in rows if "m" in row and _number(row["until"]["value"]) > now]
             if not older:
-                return any("s" in row for row in rows)
+                return {row["h"]["value"] for row in rows if "h" in row}
             if time.monotonic() + _POLL > deadline:
                 raise _reloading(client, limit)
             time.sleep(_POLL)
@@ -473,73 +493,95 @@ class Virtuoso(Engine):
 
     def replace_graph(self, client: Client, graph: NamedNode, triples: Iterable[Triple],
                       ntriples: bytes | None = None) -> None:
-        """Replace ``graph`` by ``triples``: a new source straight into its graph
-        (:meth:`_fill`), one that exists through a staging graph (:meth:`_stage`).
-        Graphs that loaders which died left part written are dropped first."""
-        if ntriples is None:
-            ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-        reading, holds = self._survey(client, graph.value)
+        """Replace ``graph`` by ``triples`` (:meth:`replace_graphs` of one)."""
+        self.replace_graphs(client, [(graph, triples, ntriples)])
+
+    def replace_graphs(self, client: Client,
+                       batch: Sequence[tuple[NamedNode, Iterable[Triple], bytes | None]]) -> None:
+        """Replace each graph of ``batch`` by its triples: new sources straight
+        into their graphs, in groups (:meth:`_fill`), those that exist each
+        through a staging graph (:meth:`_stage`).  Graphs that loaders which
+        died left part written are dropped first."""
+        sources = [_Source(graph.value, triples, serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+                           if ntriples is None else ntriples)
+                   for graph, triples, ntriples in batch]
+        reading, holding = self._survey(client, [source.graph for source in sources])
         now = time.time()
         dead = reading.dead(now)
         self._drop_dead(client, dead)
-        if not ntriples:
-            self.remove_graph(client, graph.value)
-            return
         loading = {g for _m, g, until in reading.fills if until > now}
-        fresh = (not holds or graph.value in dead) and graph.value not in loading
-        if not (fresh and self._fill(client, graph.value, triples, ntriples)):
-            self._stage(client, graph.value, triples, ntriples)
+        fresh: list[_Source] = []
+        staged: list[_Source] = []
+        for source in sources:
+            if not source.ntriples:
+                self.remove_graph(client, source.graph)
+            elif (source.graph not in holding or source.graph in dead) and source.graph not in loading:
+                fresh.append(source)
+            else:
+                staged.append(source)
+        for start in range(0, len(fresh), _GROUP):
+            staged += self._fill(client, fresh[start:start + _GROUP])
+        for source in staged:
+            self._stage(client, source.graph, source.triples, source.ntriples)
 
-    def _fill(self, client: Client, graph: str, triples: Iterable[Triple], ntriples: bytes) -> bool:
-        """Write the new source ``graph`` in place, under a swap marker.  Returns
-        ``False``, having written nothing, when ``graph`` holds something by its
+    def _fill(self, client: Client, group: Sequence[_Source]) -> list[_Source]:
+        """Write the new sources of ``group`` in place, under one swap marker.
+        Returns those it did not write: the graphs that hold something by its
         turn (another load was first).
 
-        Once its turn has come and ``graph`` was found empty, the marker says
-        it fills ``graph`` (:data:`_FILLING`), and in the same update the
-        markers of loads of ``graph`` that died before they wrote anything are
-        forgotten: a filling marker past its time thus always hides a part
-        its loader wrote.  Readers do not wait for the chunks: they leave
-        ``graph`` out until the marker goes.  A load that timed out leaves
-        the marker (the server may still be writing), one that failed
-        otherwise drops what it wrote.  Each chunk is sent within the time
-        limit counted from the turn (the marker allows for the wait too)."""
-        limit = _write_timeout(client, len(ntriples))
-        marker = self.begin_swap(client, graph, 2 * limit)
-        filling = False
+        Once its turn has come, the marker says it fills each graph found
+        empty (:data:`_FILLING`), and in the same update the markers of loads
+        of those graphs that died before they wrote anything are forgotten: a
+        filling marker past its time thus always hides a part its loader
+        wrote.  Readers do not wait for the chunks: they leave the group's
+        graphs out until the marker goes, so the group appears whole or not
+        at all.  A load that timed out leaves the marker (the server may still
+        be writing), one that failed otherwise drops what it wrote.  Each chunk
+        is sent within the time limit counted from the turn (the marker allows
+        for the wait too).  One marker for many small sources costs three small
+        updates where one per source cost three each."""
+        total = sum(len(source.ntriples) for source in group)
+        limit = _write_timeout(client, total) + _PER_SOURCE * (len(group) - 1)
+        graphs = [source.graph for source in group]
+        marker = self.begin_swap(client, graphs, 2 * limit)
+        written: list[str] = []
         try:
-            if self._turn(client, graph, marker, limit):
+            holding = self._turn(client, graphs, marker, limit)
+            filled = [source for source in group if source.graph not in holding]
+            if not filled:
                 self.end_swap(client, marker)
-                return False
+                return list(group)
             pending = f"<{PENDING_GRAPH}>"
+            marks = ", ".join(f"<{source.graph}>" for source in filled)
             self.update(client, f"INSERT DATA {{ GRAPH {pending} {{ <{marker}> <{_FILLING}> "
-                                f"<{graph}> }} }} ;\n" + _forget_dead(graph))
-            filling = True
+                                f"{marks} }} }} ;\n" + _forget_dead(filled_by=marker))
             deadline = time.monotonic() + limit
+            for source in filled:
+                def post(chunk: bytes, graph: str = source.graph) -> None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise _OutOfTime
+                    self._post(client, graph, chunk, min(left, _write_timeout(client, len(chunk))))
 
-            def post(chunk: bytes) -> None:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise _OutOfTime
-                self._post(client, graph, chunk, min(left, _write_timeout(client, len(chunk))))
-
-            self.post_chunks(triples, ntriples, post)
+                written.append(source.graph)
+                self.post_chunks(source.triples, source.ntriples, post)
         except StoreTimeoutError:
-            raise  # the marker stays, and hides the graph until a load drops it
+            raise  # the marker stays, and hides the graphs until a load drops them
         except BaseException as exc:
             try:  # nothing is in flight: what was written goes
-                if filling:
+                for graph in written:
                     self._clear(client, graph, quietly=False)
                 self.end_swap(client, marker)
             except (StoreUnavailableError, QueryError):
-                pass  # the store is failing: the marker hides the graph until a load drops it
+                pass  # the store is failing: the marker hides the graphs until a load drops them
             if isinstance(exc, _OutOfTime):
+                what = graphs[0] if len(graphs) == 1 else f"{len(graphs)} sources ({graphs[0]}, …)"
                 raise StoreTimeoutError(
-                    f"the load of {graph} into the store at {client.endpoint.base} did not "
+                    f"the load of {what} into the store at {client.endpoint.base} did not "
                     f"finish within {limit:g} s") from None
             raise
         self.end_swap(client, marker)
-        return True
+        return [source for source in group if source.graph in holding]
 
     def _drop_dead(self, client: Client, dead: dict[str, str]) -> None:
         """Drop each graph in ``dead`` (a loader that died left it part written)
@@ -573,8 +615,8 @@ class Virtuoso(Engine):
         forget = ""
         try:
             self._turn(client, graph, marker, limit)
-            still = (f"SELECT ?f WHERE {{ GRAPH <{PENDING_GRAPH}> {{ "
-                     f"<{dead_marker}> <{_FILLING}> ?f }} }}")
+            still = (f"SELECT ?u WHERE {{ GRAPH <{PENDING_GRAPH}> {{ "
+                     f"<{dead_marker}> <{_FILLING}> <{graph}> ; <{_SWAP_UNTIL}> ?u }} }}")
             if dead_marker is None or _rows(client, self.query_path, still):
                 self._clear(client, graph, quietly=False)
                 forget = _forget_dead(graph)
@@ -602,7 +644,7 @@ class Virtuoso(Engine):
             self.post_chunks(triples, ntriples, lambda chunk: self._post(
                 client, staging, chunk, _write_timeout(client, len(chunk))))
             marker = self.begin_swap(client, graph, limit)
-            if self._turn(client, graph, marker, limit):
+            if graph in self._turn(client, graph, marker, limit):
                 self.update(client, f"MOVE SILENT <{staging}> TO {target}", timeout=limit)
             else:
                 # A new source: copied in without emptying the target first
@@ -803,13 +845,36 @@ def _internal(graph: str) -> bool:
     return graph == PENDING_GRAPH or graph.startswith((*_SYSTEM_PREFIXES, _SLOT_PREFIX))
 
 
-def _forget_dead(graph: str) -> str:
-    """The update that removes the markers past their time of new sources
-    written into ``graph`` in place (its loader died; ``graph`` was replaced or dropped since)."""
+def _forget_dead(graph: str | None = None, *, filled_by: str | None = None) -> str:
+    """The update that forgets the markers past their time of new sources
+    written in place into ``graph``, or into each graph the marker
+    ``filled_by`` fills (their loader died; the graph was replaced or dropped
+    since, or found empty).  A marker of several graphs loses only those
+    graphs' marks; one left with none goes (:func:`_forget_stale`)."""
+    pending = f"<{PENDING_GRAPH}>"
+    target = f"<{graph}>" if graph is not None else "?g"
+    join = f"<{filled_by}> <{_FILLING}> ?g . " if filled_by is not None else ""
+    return (f"DELETE {{ GRAPH {pending} {{ ?m <{_FILLING}> {target} . ?m <{_SWAPPING}> {target} }} }}\n"
+            f"WHERE {{ GRAPH {pending} {{ {join}?m <{_FILLING}> {target} ; <{_SWAP_UNTIL}> ?u }}\n"
+            f"        FILTER(?u < {int(time.time())}) }} ;\n" + _forget_stale())
+
+
+def _forget_stale() -> str:
+    """The update that removes the swap markers past their time, but for those
+    of new sources written in place (:data:`_FILLING`), which hide what their
+    loader left until it is dropped."""
     pending = f"<{PENDING_GRAPH}>"
     return (f"DELETE {{ GRAPH {pending} {{ ?m ?p ?o }} }}\n"
-            f"WHERE {{ GRAPH {pending} {{ ?m <{_FILLING}> <{graph}> ; <{_SWAP_UNTIL}> ?u ; ?p ?o }}\n"
+            f"WHERE {{ GRAPH {pending} {{ ?m <{_SWAP_UNTIL}> ?u ; ?p ?o\n"
+            f"        FILTER NOT EXISTS {{ ?m <{_FILLING}> ?f }} }}\n"
             f"        FILTER(?u < {int(time.time())}) }}")
+
+
+def _holding_query(graphs: Sequence[str]) -> str:
+    """A query for those of ``graphs`` (at most :data:`_GROUP`: Virtuoso compiles a
+    few thousand into more code than it allows) that hold anything, as ``?h``."""
+    listed = " ".join(f"<{g}>" for g in graphs)
+    return f"SELECT ?h WHERE {{ VALUES ?h {{ {listed} }} FILTER EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} }} }}"
 
 
 def _staging(slot: str, token: str) -> str:

@@ -227,14 +227,14 @@ class GraphStore:
         (:class:`~rightsgraph.graph.serialized.SerializedTriples`) go in by
         the bulk loader, parsed once in Rust; a syntax error found there
         drops everything the batch wrote.  A remote store does the same on
-        the server (:mod:`rightsgraph.graph.remote_engine`), one graph after
-        the other, after every file of the batch has been parsed.
+        the server (:mod:`rightsgraph.graph.remote_engine`), after every file
+        of the batch has been parsed: one graph after the other, or (on
+        Virtuoso) the new sources in groups that readers see whole.
         """
         if isinstance(self._store, RemoteStore):
             # Parse every file first: a syntax error must stop the batch before it writes.
             ready = [(graph, _checked(triples)) for graph, triples in batch]
-            for graph, triples in ready:
-                self._store.replace_graph(graph, triples)
+            self._store.replace_graphs(ready)
             return self._store.count_graphs([graph for graph, _triples in ready])
         targets = [(graph, NamedNode(STAGING_PREFIX + uuid.uuid4().hex)
                     if self._store.contains_named_graph(graph) else graph, triples)

@@ -23,6 +23,7 @@ from rightsgraph.graph.remote_virtuoso import (
     DEFAULT_CHUNK_SIZE,
     PENDING_GRAPH,
     SWAP_GRACE,
+    _Source,
 )
 from rightsgraph.graph.store import GraphStore
 from rightsgraph.ontology.terms import RDFS
@@ -228,8 +229,8 @@ def test_a_load_forgets_the_marker_of_a_loader_of_its_graph_that_died_before_wri
     engine.update(client, f"INSERT DATA {{ GRAPH <{PENDING_GRAPH}> {{ "
                           f"<{marker}> <{_FILLING}> <{FRESH.value}> }} }}")
     triples = labels(30, "fill-after")
-    assert engine._fill(client, FRESH.value, triples,
-                        serialize(triples, format=RdfFormat.N_TRIPLES) or b"")
+    source = _Source(FRESH.value, triples, serialize(triples, format=RdfFormat.N_TRIPLES) or b"")
+    assert engine._fill(client, [source]) == [], "written"
     assert _fills(client) == []
     engine.forget()
     assert _readings(writer, FRESH, "fill-after") == {
@@ -256,4 +257,114 @@ def test_dropping_a_dead_loaders_part_drops_it_with_its_marker(writer: GraphStor
     _die_halfway(writer, FRESH, "fill-dead", 25)
     assert writer.drop_graph(FRESH) is False, "it was never there for readers"
     assert _held(client, FRESH) == 0
+    assert _fills(client) == []
+
+
+GROUP = [NamedNode(f"{EX}fill-group/{i}") for i in range(4)]
+
+
+@pytest.fixture
+def group(writer: GraphStore) -> Iterator[list[NamedNode]]:
+    """The graphs of a batch of new sources, dropped after the test."""
+    yield GROUP
+    for graph in GROUP:
+        writer.drop_graph(graph)
+
+
+def _markers(client: Client) -> dict[str, list[str]]:
+    """Each filling marker with the graphs it fills."""
+    rows = _raw(client, f"SELECT ?m ?g WHERE {{ GRAPH <{PENDING_GRAPH}> {{ ?m <{_FILLING}> ?g }} }}")
+    found: dict[str, list[str]] = {}
+    for row in rows:
+        found.setdefault(row["m"]["value"], []).append(row["g"]["value"])
+    return {marker: sorted(graphs) for marker, graphs in found.items()}
+
+
+def test_a_batch_of_new_sources_fills_under_one_marker_and_appears_whole(
+        virtuoso_server: Server, writer: GraphStore, group: list[NamedNode]) -> None:
+    engine, client = _engine(writer), _client(writer)
+    writer.replace_graph(OTHER, labels(5, "fill-other"))  # a source that exists: staged
+    impatient = GraphStore.open(virtuoso_server.url, with_ontology=False, timeout=3)
+    seen: list[tuple[dict[str, list[str]], list[int], list[int], list[str]]] = []
+    sources: list[int] = []
+
+    def on_the_third(written: int, total: int) -> None:
+        if written == total:
+            sources.append(total)
+        if len(sources) == 2 and not seen:  # the first two written, the third begun
+            seen.append((_markers(client), [_held(client, g) for g in group],
+                         [impatient.count(g) for g in group], _staging_graphs(client)))
+
+    engine.progress = on_the_third
+    batch = [(graph, labels(400, f"fill-group-{i}")) for i, graph in enumerate(group)]
+    assert writer.replace_graphs([*batch, (OTHER, labels(7, "fill-other"))]) == [400] * 4 + [7]
+    [(markers, held, meanwhile, staged)] = seen
+    assert list(markers.values()) == [sorted(g.value for g in group)], "one marker for the batch"
+    assert held[:2] == [400, 400] and held[3] == 0, "each written straight into its graph"
+    assert meanwhile == [0, 0, 0, 0], "readers see none of the batch until all of it is written"
+    assert staged == [], "the new sources go through no staging graph"
+    assert [impatient.count(g) for g in group] == [400] * 4
+    assert impatient.count(OTHER) == 7
+    assert _fills(client) == []
+    assert engine._swaps(client).swapping(time.time()) == []
+
+
+def test_a_batch_stopped_part_way_leaves_none_of_its_new_sources(
+        writer: GraphStore, group: list[NamedNode]) -> None:
+    engine, client = _engine(writer), _client(writer)
+    finished: list[int] = []
+
+    def stop_in_the_third(written: int, total: int) -> None:
+        if written == total:
+            finished.append(total)
+        if len(finished) == 2:
+            raise Interrupted
+
+    engine.progress = stop_in_the_third
+    with pytest.raises(Interrupted):
+        writer.replace_graphs([(graph, labels(400, f"fill-group-{i}")) for i, graph in enumerate(group)])
+    assert [_held(client, g) for g in group] == [0, 0, 0, 0], "what was written went"
+    assert _fills(client) == []
+    assert engine._swaps(client).swapping(time.time()) == []
+    engine.progress = None
+    assert writer.replace_graphs([(g, labels(3, "fill-again")) for g in group]) == [3] * 4
+
+
+def test_a_group_leaves_a_graph_that_another_load_wrote_first(
+        writer: GraphStore, group: list[NamedNode]) -> None:
+    """A graph found holding something at the group's turn is not written in
+    place: the caller stages it."""
+    engine, client = _engine(writer), _client(writer)
+    first, taken = group[0], group[1]
+    writer.replace_graph(taken, labels(6, "fill-first"))
+    sources = [_Source(g.value, t, serialize(t, format=RdfFormat.N_TRIPLES) or b"")
+               for g, t in ((first, labels(9, "fill-mine")), (taken, labels(8, "fill-mine")))]
+    assert engine._fill(client, sources) == [sources[1]]
+    engine.forget()
+    assert (writer.count(first), writer.count(taken)) == (9, 6)
+    assert _fills(client) == []
+
+
+def test_a_dead_groups_parts_stay_hidden_until_each_is_dropped(
+        virtuoso_server: Server, writer: GraphStore, group: list[NamedNode]) -> None:
+    """A loader that died part way through a group leaves one marker over
+    several parts: dropping one forgets that part's mark alone."""
+    engine, client = _engine(writer), _client(writer)
+    one, two = group[0], group[1]
+    marker = engine.begin_swap(client, [one.value, two.value], -SWAP_GRACE - 5)
+    engine.update(client, f"INSERT DATA {{ GRAPH <{PENDING_GRAPH}> {{ "
+                          f"<{marker}> <{_FILLING}> <{one.value}>, <{two.value}> }} }}")
+    for graph, count in ((one, 12), (two, 5)):
+        client.request("POST", "/sparql-graph-crud-auth", params=[("graph-uri", graph.value)],
+                       body=serialize(labels(count, "fill-dead"), format=RdfFormat.N_TRIPLES),
+                       content_type="text/turtle")
+    engine.forget()
+    reader = GraphStore.open(virtuoso_server.url, with_ontology=False, timeout=30)
+    assert (reader.count(one), reader.count(two)) == (0, 0)
+    engine._drop_in_turn(client, one.value, marker)
+    assert (_held(client, one), _held(client, two)) == (0, 5)
+    assert _markers(client) == {marker: [two.value]}, "the other part's mark stays"
+    assert reader.count(two) == 0, "and hides it"
+    assert writer.replace_graph(OTHER, labels(3, "fill-other")) == 3, "the next load drops it"
+    assert _held(client, two) == 0
     assert _fills(client) == []
