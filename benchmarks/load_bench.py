@@ -374,7 +374,9 @@ def child(phase: str, corpus: Path, store_dir: str, nt: Path | None, work: Path 
 
     :param store_dir: the store's directory, or the URL of a remote store.
     :param round_: after the first, a remote store's N-Triples go into a graph that
-        is new again (ours: the source's graph dropped first, not timed; raw: another graph).
+        is new again, on both sides another graph (until 2026-11-25 ours dropped
+        the first round's graph just before the timed load instead, and the
+        server went on with that drop's work during it).
     """
     baseline = _peak_mib()
     if phase in ("bulk_load", "http_post"):
@@ -403,9 +405,12 @@ def child(phase: str, corpus: Path, store_dir: str, nt: Path | None, work: Path 
                 note = (f"the file ({size / 1e6:.0f} MB) is over `rightsgraph load`'s default size "
                         f"limit ({DEFAULT_MAX_BYTES / 1e6:.0f} MB; `load --max-size` raises it); the "
                         "library path ran with LoadContext(max_bytes=file size), as that option does")
+            if round_ > 1:  # a source new again: its graph named as `load --graph` would
+                context = LoadContext(max_bytes=context.max_bytes, graph=context.mint(
+                    "source", f"{nt.name}-round-{round_}").value)
         dump = work / f"{phase}.nq" if work is not None and phase in RAW_PHASES.values() else None
         result = _library_load(paths, store_dir, context, force=phase == "tables-reload",
-                               dump=dump, fresh=round_ > 1)
+                               dump=dump)
         result["note"] = note
         result["items"] = {"documents": len(paths), "ntriples": result["found"].get("triples", 0)
                            }.get(phase, result["found"].get("recommendations", 0))
@@ -417,14 +422,12 @@ def child(phase: str, corpus: Path, store_dir: str, nt: Path | None, work: Path 
 
 
 def _library_load(paths: list[Path], store_dir: str, context: Any, force: bool = False,
-                  dump: Path | None = None, fresh: bool = False) -> Result:
+                  dump: Path | None = None) -> Result:
     """``parse_paths`` then ``store_loaded`` into an on-disk store, timing each step.
 
     :param force: reload sources the store already holds (a replacement, not a first load).
     :param dump: write the quads of the loaded graphs there as N-Quads (not timed), for
         the raw engine to load the same data.
-    :param fresh: drop the sources' graphs after parsing (not timed), so that they are
-        loaded as new ones again.
     """
     from pyoxigraph import Quad, RdfFormat, serialize
 
@@ -439,9 +442,6 @@ def _library_load(paths: list[Path], store_dir: str, context: Any, force: bool =
     started = time.perf_counter()
     loads = parse_paths(paths, context)
     times["parse"] = time.perf_counter() - started
-    if fresh:
-        for loaded in loads:
-            store.drop_graph(loaded.graph)
     after_parse = _rss_mib()
     started = time.perf_counter()
     outcomes = store_loaded(store, loads, force=force)
