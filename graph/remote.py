@@ -307,31 +307,38 @@ class RemoteStore:
 
     def replace_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> None:
         """Replace ``graph`` by ``triples`` atomically (readers see old or new)."""
-        ntriples = None
-        if isinstance(triples, SerializedTriples):  # an RDF file: its N-Triples, made once
-            data: Iterable[Triple] = triples
-            ntriples = triples.ntriples()
-        else:
-            data = list(triples)
-        try:
-            self.engine.replace_graph(self.client, graph, data, ntriples)
-        finally:
-            self._changed()
+        self.replace_graphs([(graph, triples)])
 
     def replace_graphs(self, batch: Sequence[tuple[NamedNode, Iterable[Triple]]]) -> None:
-        """:meth:`replace_graph` for each pair of ``batch``; the engine may write
-        many small sources together (RDF files go one at a time, each
-        serialised only when its turn comes)."""
+        """Replace each graph of ``batch`` atomically; the engine may write many
+        small sources together.
+
+        Every RDF file (:class:`SerializedTriples`) is parsed first, so that
+        a syntax error stops the batch before it writes, and written as
+        N-Triples once; then each file goes on its own, and the other
+        sources together.  A batch of one large N-Triples file that can be
+        sent as it is (:meth:`SerializedTriples.sendable_as_is`, larger than
+        one request) is checked part by part while it is sent instead
+        (:meth:`Engine.post_chunks`): what was written goes again on an
+        error, and no reader sees it meanwhile.
+        """
         files = [(graph, triples) for graph, triples in batch if isinstance(triples, SerializedTriples)]
         others = [(graph, list(triples), None) for graph, triples in batch
                   if not isinstance(triples, SerializedTriples)]
-        for graph, triples in files:
-            self.replace_graph(graph, triples)
-        if others:
-            try:
+        if len(batch) == 1 and files and self._checked_as_sent(files[0][1]):
+            sent = [(files[0][0], files[0][1], files[0][1].unchecked_ntriples())]
+        else:
+            sent = [(graph, triples, triples.ntriples()) for graph, triples in files]
+        try:
+            for graph, triples, ntriples in sent:
+                self.engine.replace_graph(self.client, graph, triples, ntriples)
+            if others:
                 self.engine.replace_graphs(self.client, others)
-            finally:
-                self._changed()
+        finally:
+            self._changed()
+
+    def _checked_as_sent(self, triples: SerializedTriples) -> bool:
+        return triples.sendable_as_is() and len(triples.data) > self.engine.chunk_size
 
     def _changed(self) -> None:
         self._blank_cache = None

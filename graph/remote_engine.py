@@ -14,13 +14,16 @@ import functools
 import json
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import BinaryIO
 
 from pyoxigraph import BlankNode, NamedNode, Triple
 
+from rightsgraph.graph.errors import InputError
 from rightsgraph.graph.remote_http import Client, StoreUnavailableError
 from rightsgraph.graph.remote_ntriples import read_ntriples
+from rightsgraph.graph.serialized import SerializedTriples
 
 #: The slowest write rate (bytes of N-Triples per second) a busy Oxigraph server is
 #: given before a write request counts as timed out, when that is longer than the
@@ -52,13 +55,46 @@ class Engine:
                     post: Callable[[bytes], object]) -> None:
         """Send ``ntriples`` (the serialisation of ``triples``) through ``post`` in
         chunks of at most :attr:`chunk_size` bytes (:func:`chunks`), telling
-        :attr:`progress` after each."""
-        written = 0
-        for chunk in chunks(triples, ntriples, self.chunk_size):
-            post(chunk)
-            written += len(chunk)
-            if self.progress is not None:
-                self.progress(written, len(ntriples))
+        :attr:`progress` after each.
+
+        When ``ntriples`` are an RDF file's own lines not parsed yet
+        (:meth:`SerializedTriples.unchecked_ntriples`), each chunk is parsed
+        (:meth:`~SerializedTriples.check_part`) while it is being sent, in a
+        thread of its own, so that the parser and the wait for the server
+        overlap, and :meth:`~SerializedTriples.check_done` follows the last.
+        A syntax error stops the load with the file's line once the chunk in
+        flight is answered; the caller drops what was written, which no
+        reader saw (a new source is hidden until it is whole, an existing one
+        is written into a staging graph).
+        """
+        check = triples if isinstance(triples, SerializedTriples) and triples.unchecked else None
+        # (``check is not None``: a SerializedTriples' truth is its length, a whole parse)
+        checker = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="rightsgraph-check")
+                   if check is not None else None)
+        written = lines = 0
+        try:
+            for chunk in chunks(triples, ntriples, self.chunk_size):
+                if checker is None:
+                    post(chunk)
+                else:
+                    assert check is not None
+                    checking = checker.submit(check.check_part, chunk, lines)
+                    try:
+                        post(chunk)
+                    except BaseException:
+                        if isinstance(checking.exception(), InputError):
+                            checking.result()  # the file's error says more than the server's
+                        raise
+                    checking.result()
+                    lines += chunk.count(b"\n")
+                written += len(chunk)
+                if self.progress is not None:
+                    self.progress(written, len(ntriples))
+        finally:
+            if checker is not None:
+                checker.shutdown(cancel_futures=True)
+        if check is not None:
+            check.check_done()
 
     def prepare(self, client: Client) -> None:
         """Check the server answers a query (and learn what the engine needs)."""

@@ -62,6 +62,7 @@ from rightsgraph.graph.remote_loads import (
     started_at,
     target_of,
 )
+from rightsgraph.graph.serialized import SerializedTriples
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "Oxigraph"]
 
@@ -202,6 +203,10 @@ class Oxigraph(Engine):
             ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
         name = f"<{graph.value}>".encode()
         if len(ntriples) <= self.chunk_size:
+            if isinstance(triples, SerializedTriples) and triples.unchecked:
+                # (lines that go into an update's text are parsed first, always)
+                triples.check_part(ntriples, 0)
+                triples.check_done()
             body = b"DROP SILENT GRAPH " + name
             if ntriples:
                 body += b" ;\nINSERT DATA { GRAPH " + name + b" {\n" + ntriples + b"} }"

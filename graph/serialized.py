@@ -59,6 +59,9 @@ class SerializedTriples:
         self.extra = list(extra)
         self._length: int | None = None
         self._ntriples: bytes | None = None
+        self._checked_count = 0
+        #: Whether :meth:`unchecked_ntriples` handed out lines that are not all checked yet.
+        self.unchecked = False
 
     def __iter__(self) -> Iterator[Triple]:
         count = 0
@@ -81,6 +84,63 @@ class SerializedTriples:
     def __contains__(self, triple: object) -> bool:
         return any(triple == t for t in self)
 
+    def sendable_as_is(self) -> bool:
+        """Whether :meth:`ntriples` keeps the file's own lines: N-Triples without
+        blank nodes or ``\\u`` escapes (nor ``_:`` in the extra triples).
+
+        (With ``\\u`` escapes, it is written again: a SPARQL update that carries
+        the lines may read them before it parses, N-Triples only in literals.)"""
+        return (self.format == RdfFormat.N_TRIPLES and b"_:" not in self._extra_ntriples()
+                and not any(mark in self.data for mark in (b"_:", b"\\u", b"\\U")))
+
+    def _extra_ntriples(self) -> bytes:
+        return (serialize(self.extra, format=RdfFormat.N_TRIPLES) or b"") if self.extra else b""
+
+    def unchecked_ntriples(self) -> bytes:
+        """The file's own lines and the extra triples, not parsed yet: for a
+        writer that checks every part with :meth:`check_part` before any
+        reader can see it, then the whole with :meth:`check_done` (so that
+        the check of one part runs while the part before is being sent).
+        Only for files :meth:`sendable_as_is`.
+
+        >>> data = SerializedTriples(b'<https://e/s> <https://e/p> "o" .\\n<s> <p> .\\n',
+        ...                          RdfFormat.N_TRIPLES, file="a.nt")
+        >>> lines = data.unchecked_ntriples()
+        >>> data.check_part(lines[:34], 0)
+        >>> data.check_part(lines[34:], 1)
+        Traceback (most recent call last):
+        ...
+        rightsgraph.graph.errors.InputError: a.nt:2:1: syntax error: ...
+        """
+        if not self.sendable_as_is():
+            raise ValueError(f"{self.file}: its lines cannot be sent as they are")
+        self._checked_count = 0
+        self.unchecked = True
+        return (self.data if self.data.endswith(b"\n") else self.data + b"\n") + self._extra_ntriples()
+
+    def check_part(self, part: bytes, lines_before: int) -> None:
+        """Parse ``part`` of :meth:`unchecked_ntriples` (whole lines, after
+        ``lines_before`` lines of it).
+
+        :raises InputError: on a syntax error, with its line in the file.
+        """
+        try:
+            count = sum(1 for _ in parse(part, format=RdfFormat.N_TRIPLES))
+        except SyntaxError as exc:
+            raise syntax_error(exc, self.file, lines_before) from None
+        self._checked_count += count
+
+    def check_done(self) -> None:
+        """Every part of :meth:`unchecked_ntriples` was checked.
+
+        :raises InputError: when the file held no triples.
+        """
+        count = self._checked_count - len(self.extra)
+        if count <= 0:
+            raise self.empty()
+        self.unchecked = False
+        self._length = count + len(self.extra)
+
     def ntriples(self) -> bytes:
         """The triples (the extra ones last) as N-Triples, each triple on a line of
         its own (with the file's comments and empty lines, when it is kept as it
@@ -98,11 +158,8 @@ class SerializedTriples:
         :raises InputError: on a syntax error or when the file holds no triples.
         """
         if self._ntriples is None:
-            # (with \\u escapes, it is written again too: a SPARQL update that
-            # carries the lines may read them before it parses, N-Triples only in literals)
-            extra = (serialize(self.extra, format=RdfFormat.N_TRIPLES) or b"") if self.extra else b""
-            as_is = self.format == RdfFormat.N_TRIPLES and b"_:" not in extra and not any(
-                mark in self.data for mark in (b"_:", b"\\u", b"\\U"))
+            extra = self._extra_ntriples()
+            as_is = self.sendable_as_is()
             try:
                 parsed = parse(self.data, format=self.format, base_iri=self.base_iri)
                 if as_is:
@@ -144,8 +201,9 @@ class SerializedTriples:
         return InputError(f"no triples found in this {name} file", file=self.file)
 
 
-def syntax_error(exc: SyntaxError, file: str) -> InputError:
-    """The error to report for the parser's ``exc`` in ``file``, with its place.
+def syntax_error(exc: SyntaxError, file: str, lines_before: int = 0) -> InputError:
+    """The error to report for the parser's ``exc`` in ``file``, with its place
+    (in a part of the file that comes after ``lines_before`` lines).
 
     >>> try:
     ...     list(parse(b"<s> <p> .", format=RdfFormat.TURTLE, base_iri="https://e/"))
@@ -158,4 +216,5 @@ def syntax_error(exc: SyntaxError, file: str) -> InputError:
     # the place is reported separately, so keep only the explanation.
     if ": " in message and message.startswith("Parser error"):
         message = message.split(": ", 1)[1]
-    return InputError(f"syntax error: {message}", file=file, line=exc.lineno, column=exc.offset)
+    line = None if exc.lineno is None else exc.lineno + lines_before
+    return InputError(f"syntax error: {message}", file=file, line=line, column=exc.offset)

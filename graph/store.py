@@ -228,14 +228,16 @@ class GraphStore:
         the bulk loader, parsed once in Rust; a syntax error found there
         drops everything the batch wrote.  A remote store does the same on
         the server (:mod:`rightsgraph.graph.remote_engine`), after every file
-        of the batch has been parsed: one graph after the other, or (on
-        Virtuoso) the new sources in groups that readers see whole.
+        of the batch has been parsed (a batch of one large N-Triples file:
+        while it is sent, see :meth:`RemoteStore.replace_graphs
+        <rightsgraph.graph.remote.RemoteStore.replace_graphs>`): one graph
+        after the other, or (on Virtuoso) the new sources in groups that
+        readers see whole.
         """
         if isinstance(self._store, RemoteStore):
-            # Parse every file first: a syntax error must stop the batch before it writes.
-            ready = [(graph, _checked(triples)) for graph, triples in batch]
-            self._store.replace_graphs(ready)
-            return self._store.count_graphs([graph for graph, _triples in ready])
+            # (every file parsed before anything is written: RemoteStore.replace_graphs)
+            self._store.replace_graphs(batch)
+            return self._store.count_graphs([graph for graph, _triples in batch])
         targets = [(graph, NamedNode(STAGING_PREFIX + uuid.uuid4().hex)
                     if self._store.contains_named_graph(graph) else graph, triples)
                    for graph, triples in batch]
@@ -456,15 +458,6 @@ class GraphStore:
             return None
         hidden = {*self._hidden, _PENDING_GRAPH}
         return [g for g in self.named_graphs() if g not in hidden]
-
-
-def _checked(triples: Iterable[Triple]) -> Iterable[Triple]:
-    """``triples`` ready to write to a remote store: an RDF file's parsed (and
-    written as N-Triples, once: :meth:`SerializedTriples.ntriples`), so that a
-    syntax error stops a batch before anything is written."""
-    if isinstance(triples, SerializedTriples):
-        triples.ntriples()
-    return triples
 
 
 def _sha256(data: bytes) -> str:

@@ -190,3 +190,38 @@ def test_plain_ntriples_are_checked_and_sent_as_they_are() -> None:
     with pytest.raises(InputError) as caught:
         SerializedTriples(data + b"\n<a> <b> .\n", RdfFormat.N_TRIPLES, file="p.nt").ntriples()
     assert (caught.value.file, caught.value.line) == ("p.nt", 5)
+
+
+def test_lines_checked_part_by_part_find_the_same_errors_at_the_files_lines() -> None:
+    """The check a remote store runs on each part of a large file as it sends it."""
+    data = b"".join(b'<%sr%d> <%stext> "recommendation %d"@en .\n' % (EX.encode(), i, EX.encode(), i)
+                    for i in range(60))
+    extra = [Triple(NamedNode("https://example.org/extra"), NamedNode("https://example.org/p"),
+                    Literal("record"))]
+    whole = SerializedTriples(data, RdfFormat.N_TRIPLES, file="a.nt", extra=extra)
+    lines = whole.unchecked_ntriples()
+    assert whole.unchecked
+    assert lines == data + b'<https://example.org/extra> <https://example.org/p> "record" .\n'
+    cut = lines.index(b"\n", len(lines) // 2) + 1
+    whole.check_part(lines[:cut], 0)
+    whole.check_part(lines[cut:], lines[:cut].count(b"\n"))
+    whole.check_done()
+    assert not whole.unchecked and len(whole) == 61
+    broken = SerializedTriples(data + b"<https://e/s> <https://e/p> .\n", RdfFormat.N_TRIPLES, file="b.nt")
+    lines = broken.unchecked_ntriples()
+    broken.check_part(lines[:cut], 0)
+    with pytest.raises(InputError) as caught:
+        broken.check_part(lines[cut:], lines[:cut].count(b"\n"))
+    assert (caught.value.file, caught.value.line, caught.value.column) == ("b.nt", 61, 29)
+    assert broken.unchecked, "a file with an error is never taken as checked"
+    empty = SerializedTriples(b"# nothing\n" * 3, RdfFormat.N_TRIPLES, file="e.nt", extra=extra)
+    lines = empty.unchecked_ntriples()
+    empty.check_part(lines, 0)
+    with pytest.raises(InputError, match="no triples found in this ntriples file"):
+        empty.check_done()
+    turtle = SerializedTriples(b"<s> <p> <o> .", RdfFormat.TURTLE, file="t.ttl", base_iri="https://e/")
+    blank = SerializedTriples(b"_:b <https://e/p> <https://e/o> .\n", RdfFormat.N_TRIPLES, file="b.nt")
+    for kept_apart in (turtle, blank, SerializedTriples(ntriples(2), RdfFormat.N_TRIPLES, file="n.nt")):
+        assert not kept_apart.sendable_as_is()
+        with pytest.raises(ValueError, match="cannot be sent as they are"):
+            kept_apart.unchecked_ntriples()
