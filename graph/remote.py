@@ -22,7 +22,7 @@ overlapped the swap of a graph.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pyoxigraph import (
@@ -323,8 +323,10 @@ class RemoteStore:
         error, and no reader sees it meanwhile.
         """
         files = [(graph, triples) for graph, triples in batch if isinstance(triples, SerializedTriples)]
-        others = [(graph, list(triples), None) for graph, triples in batch
-                  if not isinstance(triples, SerializedTriples)]
+        # A collection is read again where needed (a large table's makes its
+        # triples as it is read: a list of 1.95M of them held 0.6 GB more).
+        others = [(graph, triples if isinstance(triples, Collection) else list(triples), None)
+                  for graph, triples in batch if not isinstance(triples, SerializedTriples)]
         if len(batch) == 1 and files and self._checked_as_sent(files[0][1]):
             sent = [(files[0][0], files[0][1], files[0][1].unchecked_ntriples())]
         else:

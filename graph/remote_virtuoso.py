@@ -551,10 +551,15 @@ class Virtuoso(Engine):
             if not filled:
                 self.end_swap(client, marker)
                 return list(group)
+            # Read after the turn: every marker of these graphs made before this
+            # one is dead by now or gone, and those made after wait for this one.
+            now = time.time()
+            dead = [(m, g) for m, g, until in self._swaps(client).fills
+                    if until <= now and m != marker and g in {source.graph for source in filled}]
             pending = f"<{PENDING_GRAPH}>"
             marks = ", ".join(f"<{source.graph}>" for source in filled)
             self.update(client, f"INSERT DATA {{ GRAPH {pending} {{ <{marker}> <{_FILLING}> "
-                                f"{marks} }} }} ;\n" + _forget_dead(filled_by=marker))
+                                f"{marks} }} }}" + _forget_marks(dead))
             deadline = time.monotonic() + limit
             for source in filled:
                 def post(chunk: bytes, graph: str = source.graph) -> None:
@@ -845,18 +850,32 @@ def _internal(graph: str) -> bool:
     return graph == PENDING_GRAPH or graph.startswith((*_SYSTEM_PREFIXES, _SLOT_PREFIX))
 
 
-def _forget_dead(graph: str | None = None, *, filled_by: str | None = None) -> str:
+def _forget_dead(graph: str) -> str:
     """The update that forgets the markers past their time of new sources
-    written in place into ``graph``, or into each graph the marker
-    ``filled_by`` fills (their loader died; the graph was replaced or dropped
-    since, or found empty).  A marker of several graphs loses only those
-    graphs' marks; one left with none goes (:func:`_forget_stale`)."""
+    written in place into ``graph`` (their loader died; the graph was replaced
+    or dropped since).  A marker of several graphs loses only this graph's
+    marks; one left with none goes at the next :meth:`Virtuoso.begin_swap`
+    (:func:`_forget_stale`)."""
     pending = f"<{PENDING_GRAPH}>"
-    target = f"<{graph}>" if graph is not None else "?g"
-    join = f"<{filled_by}> <{_FILLING}> ?g . " if filled_by is not None else ""
-    return (f"DELETE {{ GRAPH {pending} {{ ?m <{_FILLING}> {target} . ?m <{_SWAPPING}> {target} }} }}\n"
-            f"WHERE {{ GRAPH {pending} {{ {join}?m <{_FILLING}> {target} ; <{_SWAP_UNTIL}> ?u }}\n"
-            f"        FILTER(?u < {int(time.time())}) }} ;\n" + _forget_stale())
+    return (f"DELETE {{ GRAPH {pending} {{ ?m <{_FILLING}> <{graph}> . ?m <{_SWAPPING}> <{graph}> }} }}\n"
+            f"WHERE {{ GRAPH {pending} {{ ?m <{_FILLING}> <{graph}> ; <{_SWAP_UNTIL}> ?u }}\n"
+            f"        FILTER(?u < {int(time.time())}) }}")
+
+
+def _forget_marks(dead: Sequence[tuple[str, str]]) -> str:
+    """The rest of an update (`` ;`` and a ``DELETE DATA``; nothing if ``dead`` is
+    empty) that forgets each ``(marker, graph)`` of ``dead``: the marks of
+    loads of ``graph`` that died before they wrote anything.
+
+    Data, not a pattern: a ``DELETE … WHERE`` that joins the pending graph's
+    marks with themselves was refused now and then by Virtuoso 7.2 once the
+    store held a million triples ("The estimated execution time 0 (sec)
+    exceeds the limit of 400 (sec)")."""
+    if not dead:
+        return ""
+    pending = f"<{PENDING_GRAPH}>"
+    marks = " ".join(f"<{m}> <{_FILLING}> <{g}> . <{m}> <{_SWAPPING}> <{g}> ." for m, g in dead)
+    return f" ;\nDELETE DATA {{ GRAPH {pending} {{ {marks} }} }}"
 
 
 def _forget_stale() -> str:
