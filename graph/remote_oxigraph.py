@@ -46,7 +46,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 
-from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import NamedNode, Triple
 
 from rightsgraph.graph.errors import QueryError
 from rightsgraph.graph.remote_engine import _POLL, _STALE, Engine, _rows, _write_timeout
@@ -62,6 +62,7 @@ from rightsgraph.graph.remote_loads import (
     started_at,
     target_of,
 )
+from rightsgraph.graph.remote_ntriples import ntriples_of
 from rightsgraph.graph.serialized import SerializedTriples
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "Oxigraph"]
@@ -200,7 +201,7 @@ class Oxigraph(Engine):
     def replace_graph(self, client: Client, graph: NamedNode, triples: Iterable[Triple],
                       ntriples: bytes | None = None) -> None:
         if ntriples is None:
-            ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+            ntriples = ntriples_of(triples)
         name = f"<{graph.value}>".encode()
         if len(ntriples) <= self.chunk_size:
             if isinstance(triples, SerializedTriples) and triples.unchecked:

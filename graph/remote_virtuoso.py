@@ -69,7 +69,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import BinaryIO, NamedTuple, TypeVar
 
-from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import NamedNode, Triple
 
 from rightsgraph.graph.errors import QueryError
 from rightsgraph.graph.remote_engine import (
@@ -84,7 +84,7 @@ from rightsgraph.graph.remote_http import Client, StoreTimeoutError, StoreUnavai
 from rightsgraph.graph.remote_loads import (
     STAGING_PREFIX,
 )
-from rightsgraph.graph.remote_ntriples import read_ntriples
+from rightsgraph.graph.remote_ntriples import ntriples_of, read_ntriples
 
 __all__ = ["PENDING_GRAPH", "STAGING_SLOTS", "SWAP_GRACE", "Virtuoso"]
 
@@ -502,8 +502,7 @@ class Virtuoso(Engine):
         into their graphs, in groups (:meth:`_fill`), those that exist each
         through a staging graph (:meth:`_stage`).  Graphs that loaders which
         died left part written are dropped first."""
-        sources = [_Source(graph.value, triples, serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-                           if ntriples is None else ntriples)
+        sources = [_Source(graph.value, triples, ntriples_of(triples) if ntriples is None else ntriples)
                    for graph, triples, ntriples in batch]
         reading, holding = self._survey(client, [source.graph for source in sources])
         now = time.time()

@@ -31,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, parse, serialize
 
 from rightsgraph.graph.errors import InputError
+from rightsgraph.graph.remote_ntriples import ntriples_of
 
 __all__ = ["SerializedTriples", "BULK_FORMATS", "syntax_error"]
 
@@ -166,7 +167,7 @@ class SerializedTriples:
                     count = sum(1 for _ in parsed)
                     written = self.data if self.data.endswith(b"\n") else self.data + b"\n"
                 else:
-                    written = serialize(parsed, format=RdfFormat.N_TRIPLES) or b""
+                    written = ntriples_of(parsed)
                     count = written.count(b"\n")
             except SyntaxError as exc:
                 raise syntax_error(exc, self.file) from None

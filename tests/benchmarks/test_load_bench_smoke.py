@@ -66,5 +66,5 @@ def test_the_rounds_of_a_phase_count_by_the_faster() -> None:
     merged = best_rounds(results)
     assert [r["phase"] for r in merged] == ["ntriples", "http_post", "http_post"]
     assert merged[0]["load"] == 2.0
-    assert merged[0]["note"] == "n; the faster of 2 interleaved rounds: 3.0 s, 2.0 s"
+    assert merged[0]["note"] == "n; the fastest of 2 interleaved rounds: 3.0 s, 2.0 s"
     assert merged[1] == {"phase": "http_post", "load": 2.5}, "one timed round: as it was"
