@@ -14,7 +14,7 @@ import functools
 import json
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import BinaryIO
 
@@ -23,7 +23,7 @@ from pyoxigraph import BlankNode, NamedNode, Triple
 from rightsgraph.graph.errors import InputError
 from rightsgraph.graph.remote_http import Client, StoreUnavailableError
 from rightsgraph.graph.remote_ntriples import read_ntriples
-from rightsgraph.graph.serialized import SerializedTriples
+from rightsgraph.graph.serialized import SerializedTriples, may_hold_blank_nodes
 
 #: The slowest write rate (bytes of N-Triples per second) a busy Oxigraph server is
 #: given before a write request counts as timed out, when that is longer than the
@@ -33,6 +33,11 @@ _SLOWEST_WRITE = 256 * 1024
 _POLL = 0.05
 #: A claim or load older than this belongs to a loader that died; it may be taken over.
 _STALE = timedelta(hours=6)
+
+
+#: Sends one chunk of a source; calls its second argument, if given, once the
+#: request has gone out (see :meth:`Engine.post_chunks`).
+Post = Callable[[bytes, Callable[[], None] | None], object]
 
 
 class Engine:
@@ -51,42 +56,47 @@ class Engine:
         #: Called after each chunk with the bytes written so far and the total.
         self.progress: Callable[[int, int], None] | None = None
 
-    def post_chunks(self, triples: Iterable[Triple], ntriples: bytes,
-                    post: Callable[[bytes], object]) -> None:
+    def post_chunks(self, triples: Iterable[Triple], ntriples: bytes, post: Post) -> None:
         """Send ``ntriples`` (the serialisation of ``triples``) through ``post`` in
         chunks of at most :attr:`chunk_size` bytes (:func:`chunks`), telling
         :attr:`progress` after each.
 
         When ``ntriples`` are an RDF file's own lines not parsed yet
         (:meth:`SerializedTriples.unchecked_ntriples`), each chunk is parsed
-        (:meth:`~SerializedTriples.check_part`) while it is being sent, in a
-        thread of its own, so that the parser and the wait for the server
-        overlap, and :meth:`~SerializedTriples.check_done` follows the last.
-        A syntax error stops the load with the file's line once the chunk in
-        flight is answered; the caller drops what was written, which no
-        reader saw (a new source is hidden until it is whole, an existing one
-        is written into a staging graph).
+        (:meth:`~SerializedTriples.check_part`), in a thread of its own, once
+        it has gone out and while the server writes it (``post`` calls its
+        second argument then; a parser that held the interpreter while the
+        body went out slowed each request by a fifth), and
+        :meth:`~SerializedTriples.check_done` follows the last.  A syntax
+        error stops the load with the file's line once the chunk is
+        answered; the caller drops what was written, which no reader saw (a
+        new source is hidden until it is whole, an existing one is written
+        into a staging graph).
         """
         check = triples if isinstance(triples, SerializedTriples) and triples.unchecked else None
         # (``check is not None``: a SerializedTriples' truth is its length, a whole parse)
         checker = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="rightsgraph-check")
                    if check is not None else None)
-        written = lines = 0
+        written = 0
         try:
             for chunk in chunks(triples, ntriples, self.chunk_size):
-                if checker is None:
-                    post(chunk)
+                if checker is None or check is None:
+                    post(chunk, None)
                 else:
-                    assert check is not None
-                    checking = checker.submit(check.check_part, chunk, lines)
+                    checking: list[Future[None]] = []
+
+                    def start(part: bytes = chunk, checking: list[Future[None]] = checking) -> None:
+                        if not checking:  # (a request sent again is checked once)
+                            checking.append(checker.submit(check.check_part, part))
+
                     try:
-                        post(chunk)
+                        post(chunk, start)
                     except BaseException:
-                        if isinstance(checking.exception(), InputError):
-                            checking.result()  # the file's error says more than the server's
+                        if checking and isinstance(checking[0].exception(), InputError):
+                            checking[0].result()  # the file's error says more than the server's
                         raise
-                    checking.result()
-                    lines += chunk.count(b"\n")
+                    start()  # (if the request never said it went out)
+                    checking[0].result()
                 written += len(chunk)
                 if self.progress is not None:
                     self.progress(written, len(ntriples))
@@ -253,7 +263,7 @@ def chunks(triples: Iterable[Triple], ntriples: bytes, size: int) -> Iterator[by
     alone); the triples that share blank nodes go in one piece.  ``triples`` are
     read only when ``ntriples`` holds ``_:`` (a blank node, or a literal that
     looks like one)."""
-    if b"_:" in ntriples:
+    if may_hold_blank_nodes(ntriples):
         triples = list(triples)
         plain = not any(isinstance(t.subject, BlankNode) or isinstance(t.object, (BlankNode, Triple))
                         for t in triples)

@@ -167,8 +167,12 @@ class Client:
                 body: bytes | None = None, content_type: str | None = None,
                 accept: str | None = None, timeout: float | None = None,
                 ok: tuple[int, ...] = (200, 201, 204), retry_safe: bool | None = None,
-                reader: Callable[[BinaryIO], bytes] | None = None) -> Answer:
+                reader: Callable[[BinaryIO], bytes] | None = None,
+                on_sent: Callable[[], None] | None = None) -> Answer:
         """Send one request; return the answer when its status is in ``ok``.
+
+        ``on_sent``, if given, is called each time the request has gone out whole,
+        before the answer is awaited (more than once if it is sent again).
 
         ``reader``, if given, reads the body of a ``200`` answer as it comes
         (the answer's ``body`` is what it returns), so that the work on the
@@ -199,7 +203,7 @@ class Client:
         where = self.endpoint.base
         try:
             answer = self._authorised(method, target, path, body, headers, limit, retry_safe,
-                                      reader)
+                                      reader, on_sent)
         except TimeoutError:
             raise StoreTimeoutError(
                 f"the store at {where} did not answer within {limit:g} s"
@@ -227,11 +231,12 @@ class Client:
 
     def _authorised(self, method: str, target: str, path: str, body: bytes | None,
                     headers: dict[str, str], limit: float, retry_safe: bool,
-                    reader: Callable[[BinaryIO], bytes] | None = None) -> Answer:
+                    reader: Callable[[BinaryIO], bytes] | None = None,
+                    on_sent: Callable[[], None] | None = None) -> Answer:
         """The answer, with credentials given when the service asks for them."""
         auth = self._auth
         if auth is None:
-            return self._exchange(method, target, body, headers, limit, retry_safe, reader)
+            return self._exchange(method, target, body, headers, limit, retry_safe, reader, on_sent)
         if body is not None and len(body) > _PREAUTHORISE_BYTES:
             self._preauthorise(target, path, limit)
         fresh = False  # whether the credentials answer this request's own challenge
@@ -241,7 +246,8 @@ class Client:
                 headers.pop("Authorization", None)
             else:
                 headers["Authorization"] = sent
-            answer = self._exchange(method, target, body, headers, limit, retry_safe, reader)
+            answer = self._exchange(method, target, body, headers, limit, retry_safe, reader,
+                                    on_sent)
             # Credentials signed with a remembered challenge get one more try with
             # the fresh one; those that answered a fresh one, only if it went stale.
             if answer.status != 401 or not auth.learn(path, list(answer.challenges),
@@ -266,7 +272,8 @@ class Client:
 
     def _exchange(self, method: str, target: str, body: bytes | None, headers: dict[str, str],
                   limit: float, retry_safe: bool,
-                  reader: Callable[[BinaryIO], bytes] | None = None) -> Answer:
+                  reader: Callable[[BinaryIO], bytes] | None = None,
+                  on_sent: Callable[[], None] | None = None) -> Answer:
         """One request and its whole answer, on a kept-alive connection when one is idle."""
         for attempt in range(2):
             connection, reused = self._take(limit)
@@ -274,6 +281,8 @@ class Client:
             try:
                 connection.request(method, target, body=body, headers=headers)
                 stage = "waiting"
+                if on_sent is not None:
+                    on_sent()
                 response = connection.getresponse()
                 stage = "reading"
                 data = (reader(response) if reader is not None and response.status == 200

@@ -206,7 +206,7 @@ class Oxigraph(Engine):
         if len(ntriples) <= self.chunk_size:
             if isinstance(triples, SerializedTriples) and triples.unchecked:
                 # (lines that go into an update's text are parsed first, always)
-                triples.check_part(ntriples, 0)
+                triples.check_part(ntriples)
                 triples.check_done()
             body = b"DROP SILENT GRAPH " + name
             if ntriples:
@@ -215,9 +215,10 @@ class Oxigraph(Engine):
             return
         marker, into = self._claim(client, graph.value)
         try:
-            self.post_chunks(triples, ntriples, lambda chunk: client.request(
+            self.post_chunks(triples, ntriples, lambda chunk, sent: client.request(
                 "POST", "/store", params=[("graph", into)], body=chunk,
-                content_type="application/n-triples", timeout=_write_timeout(client, len(chunk))))
+                content_type="application/n-triples", timeout=_write_timeout(client, len(chunk)),
+                on_sent=sent))
             if into == graph.value:  # a new source: it is whole, show it
                 client.request("POST", "/update", content_type="application/sparql-update",
                                body=(f"DROP GRAPH <{marker}> ;\n"

@@ -561,11 +561,13 @@ class Virtuoso(Engine):
                                 f"{marks} }} }}" + _forget_marks(dead))
             deadline = time.monotonic() + limit
             for source in filled:
-                def post(chunk: bytes, graph: str = source.graph) -> None:
+                def post(chunk: bytes, sent: Callable[[], None] | None,
+                         graph: str = source.graph) -> None:
                     left = deadline - time.monotonic()
                     if left <= 0:
                         raise _OutOfTime
-                    self._post(client, graph, chunk, min(left, _write_timeout(client, len(chunk))))
+                    self._post(client, graph, chunk, min(left, _write_timeout(client, len(chunk))),
+                               sent)
 
                 written.append(source.graph)
                 self.post_chunks(source.triples, source.ntriples, post)
@@ -645,8 +647,8 @@ class Virtuoso(Engine):
         # A large source takes a while to parse and to copy: it is slow, not lost.
         limit = _write_timeout(client, len(ntriples))
         try:
-            self.post_chunks(triples, ntriples, lambda chunk: self._post(
-                client, staging, chunk, _write_timeout(client, len(chunk))))
+            self.post_chunks(triples, ntriples, lambda chunk, sent: self._post(
+                client, staging, chunk, _write_timeout(client, len(chunk)), sent))
             marker = self.begin_swap(client, graph, limit)
             if graph in self._turn(client, graph, marker, limit):
                 self.update(client, f"MOVE SILENT <{staging}> TO {target}", timeout=limit)
@@ -674,7 +676,8 @@ class Virtuoso(Engine):
             if marker is None or not self._ending(client, marker, release):
                 self._quietly(client, release)
 
-    def _post(self, client: Client, staging: str, ntriples: bytes, limit: float) -> None:
+    def _post(self, client: Client, staging: str, ntriples: bytes, limit: float,
+              sent: Callable[[], None] | None = None) -> None:
         """Add ``ntriples`` (a chunk) to the staging graph ``staging``; a write that
         Virtuoso aborted as a deadlock (it asks the client to retry) is sent
         again, a few times (the same triples again: nothing doubles).
@@ -685,7 +688,8 @@ class Virtuoso(Engine):
         for attempt in range(_DEADLOCK_RETRIES + 1):
             try:
                 client.request("POST", "/sparql-graph-crud-auth", params=[("graph-uri", staging)],
-                               body=ntriples, content_type="text/turtle", timeout=limit)
+                               body=ntriples, content_type="text/turtle", timeout=limit,
+                               on_sent=sent)
                 return
             except StoreUnavailableError as exc:
                 if _DEADLOCK not in str(exc) or attempt == _DEADLOCK_RETRIES:

@@ -253,3 +253,20 @@ def test_a_forked_process_opens_its_own_connections(recorder: Recorder) -> None:
     assert ask(client) == ANSWER
     parent_port = recorder.seen[0][0]
     assert [port == parent_port for port, *_ in recorder.seen] == [True, False, True]
+
+
+def test_on_sent_is_told_each_time_a_request_has_gone_out(recorder: Recorder) -> None:
+    """What lets a load parse a chunk while the server writes it (Engine.post_chunks)."""
+    client = Client(Endpoint.parse(recorder.url, Credentials("dba", "right one"), timeout=5))
+    told: list[int] = []
+
+    def send() -> bytes:
+        return client.request("POST", "/auth", body=b"<s> <p> <o> .\n", content_type="text/turtle",
+                              on_sent=lambda: told.append(len(recorder.seen))).body
+
+    assert send() == ANSWER
+    assert len(told) == 2, "sent twice: unsigned, then answering the challenge"
+    told.clear()
+    assert send() == ANSWER
+    assert len(told) == 1, "signed from the start: sent once"
+    assert recorder.refusals == 1

@@ -203,20 +203,20 @@ def test_lines_checked_part_by_part_find_the_same_errors_at_the_files_lines() ->
     assert whole.unchecked
     assert lines == data + b'<https://example.org/extra> <https://example.org/p> "record" .\n'
     cut = lines.index(b"\n", len(lines) // 2) + 1
-    whole.check_part(lines[:cut], 0)
-    whole.check_part(lines[cut:], lines[:cut].count(b"\n"))
+    whole.check_part(lines[:cut])
+    whole.check_part(lines[cut:])
     whole.check_done()
     assert not whole.unchecked and len(whole) == 61
     broken = SerializedTriples(data + b"<https://e/s> <https://e/p> .\n", RdfFormat.N_TRIPLES, file="b.nt")
     lines = broken.unchecked_ntriples()
-    broken.check_part(lines[:cut], 0)
+    broken.check_part(lines[:cut])
     with pytest.raises(InputError) as caught:
-        broken.check_part(lines[cut:], lines[:cut].count(b"\n"))
+        broken.check_part(lines[cut:])
     assert (caught.value.file, caught.value.line, caught.value.column) == ("b.nt", 61, 29)
     assert broken.unchecked, "a file with an error is never taken as checked"
     empty = SerializedTriples(b"# nothing\n" * 3, RdfFormat.N_TRIPLES, file="e.nt", extra=extra)
     lines = empty.unchecked_ntriples()
-    empty.check_part(lines, 0)
+    empty.check_part(lines)
     with pytest.raises(InputError, match="no triples found in this ntriples file"):
         empty.check_done()
     turtle = SerializedTriples(b"<s> <p> <o> .", RdfFormat.TURTLE, file="t.ttl", base_iri="https://e/")
