@@ -553,8 +553,9 @@ class Virtuoso(Engine):
             # Read after the turn: every marker of these graphs made before this
             # one is dead by now or gone, and those made after wait for this one.
             now = time.time()
+            mine = {source.graph for source in filled}
             dead = [(m, g) for m, g, until in self._swaps(client).fills
-                    if until <= now and m != marker and g in {source.graph for source in filled}]
+                    if until <= now and m != marker and g in mine]
             pending = f"<{PENDING_GRAPH}>"
             marks = ", ".join(f"<{source.graph}>" for source in filled)
             self.update(client, f"INSERT DATA {{ GRAPH {pending} {{ <{marker}> <{_FILLING}> "

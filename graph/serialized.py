@@ -98,6 +98,10 @@ class SerializedTriples:
                            and not may_hold_blank_nodes(self.data) and not _escapes(self.data))
         return self._as_is
 
+    def _own_lines(self) -> bytes:
+        """The file's bytes, ending with a line end."""
+        return self.data if self.data.endswith(b"\n") else self.data + b"\n"
+
     def _extra_ntriples(self) -> bytes:
         return (serialize(self.extra, format=RdfFormat.N_TRIPLES) or b"") if self.extra else b""
 
@@ -121,7 +125,7 @@ class SerializedTriples:
             raise ValueError(f"{self.file}: its lines cannot be sent as they are")
         self._checked_count = self._checked_lines = 0
         self.unchecked = True
-        return (self.data if self.data.endswith(b"\n") else self.data + b"\n") + self._extra_ntriples()
+        return self._own_lines() + self._extra_ntriples()
 
     def check_part(self, part: bytes) -> None:
         """Parse ``part`` of :meth:`unchecked_ntriples`: whole lines, the parts
@@ -170,7 +174,7 @@ class SerializedTriples:
                 parsed = parse(self.data, format=self.format, base_iri=self.base_iri)
                 if as_is:
                     count = sum(1 for _ in parsed)
-                    written = self.data if self.data.endswith(b"\n") else self.data + b"\n"
+                    written = self._own_lines()
                 else:
                     written = ntriples_of(parsed)
                     count = written.count(b"\n")
